@@ -1,0 +1,129 @@
+"""The content-addressed artifact store (a local directory; S3 later).
+
+Blobs live at `<root>/sha256/<2 hex>/<64 hex>`; identical content is stored
+once. Writers stream into a temp file beside the blobs and rename it into
+place, so a reader never sees half a blob and a crash leaves only temp files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Blob:
+    sha256: str
+    size: int
+    path: Path
+
+    @property
+    def uri(self) -> str:
+        return f"store://sha256/{self.sha256}"
+
+
+def root() -> Path:
+    return Path(settings.ARTIFACT_ROOT)
+
+
+def blob_path(sha256: str) -> Path:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return root() / "sha256" / sha256[:2] / sha256
+
+
+def host_path(path: Path) -> Path:
+    """The same file as the Docker engine sees it (ARTIFACT_HOST_ROOT may differ from ARTIFACT_ROOT)."""
+    rel = Path(path).resolve().relative_to(root().resolve())
+    return Path(settings.ARTIFACT_HOST_ROOT) / rel
+
+
+def scratch_dir(*parts: str) -> Path:
+    """A working directory inside the store root (same filesystem, so blobs move by rename)."""
+    path = root().joinpath("work", *parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _tmp_dir() -> Path:
+    path = root() / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def put_stream(stream: BinaryIO, *, max_bytes: int | None = None) -> Blob:
+    """Stores a stream without holding it in memory; raises ValueError past max_bytes."""
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=_tmp_dir(), prefix="upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise ValueError(f"larger than the limit of {max_bytes} bytes")
+                digest.update(chunk)
+                out.write(chunk)
+        return _commit(Path(tmp_name), digest.hexdigest(), size)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def put_file(path: Path, *, move: bool = False) -> Blob:
+    """Stores a file. With move=True the file is renamed into place (it must be on the store's filesystem)."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            size += len(chunk)
+            digest.update(chunk)
+    sha = digest.hexdigest()
+    if move:
+        return _commit(Path(path), sha, size)
+    fd, tmp_name = tempfile.mkstemp(dir=_tmp_dir(), prefix="copy-")
+    os.close(fd)
+    shutil.copyfile(path, tmp_name)
+    return _commit(Path(tmp_name), sha, size)
+
+
+def put_bytes(data: bytes) -> Blob:
+    import io
+
+    return put_stream(io.BytesIO(data))
+
+
+def _commit(tmp: Path, sha: str, size: int) -> Blob:
+    target = blob_path(sha)
+    if target.exists():
+        tmp.unlink(missing_ok=True)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(tmp, 0o644)  # step containers run as another user and read it
+        os.replace(tmp, target)
+    return Blob(sha256=sha, size=size, path=target)
+
+
+def open_blob(sha256: str) -> BinaryIO:
+    return open(blob_path(sha256), "rb")
+
+
+def read_head(sha256: str, limit: int) -> bytes:
+    with open_blob(sha256) as handle:
+        return handle.read(limit)
+
+
+def iter_blob(sha256: str) -> Iterator[bytes]:
+    with open_blob(sha256) as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk

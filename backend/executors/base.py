@@ -1,0 +1,75 @@
+"""The container launcher interface. The engine talks to this, never to Docker.
+
+A Kubernetes Job launcher can replace the Docker one behind the same methods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Mount:
+    host_path: str
+    container_path: str
+    read_only: bool = True
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    name: str
+    image: str
+    command: list[str] | None  # replaces the image's entrypoint (KFP semantics)
+    args: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    mounts: list[Mount] = field(default_factory=list)
+    cpu: float | None = None
+    memory_bytes: int | None = None
+    gpu: int = 0
+    network: bool = False
+    user: str = "1000:1000"
+    pids_limit: int = 512
+    tmp_size: str = "512m"
+
+
+@dataclass(frozen=True)
+class ContainerState:
+    name: str
+    status: str  # created | running | exited | dead | missing ...
+    exit_code: int | None
+    labels: dict[str, str]
+    oom_killed: bool = False
+    error: str = ""
+
+
+@dataclass
+class Usage:
+    peak_memory_bytes: int | None = None
+    cpu_seconds: float | None = None
+
+
+class LaunchError(Exception):
+    """The container could not be started (e.g. the image does not exist)."""
+
+
+class Launcher(Protocol):
+    def ensure_started(self, spec: ContainerSpec) -> tuple[ContainerState, bool]:
+        """Starts the container, or finds the existing one with that name. Returns (state, created)."""
+
+    def state(self, name: str) -> ContainerState: ...
+
+    def wait(self, name: str, timeout: float) -> ContainerState | None:
+        """Waits up to `timeout` seconds; the final state, or None while it still runs."""
+
+    def follow_logs(self, name: str, path: str) -> None:
+        """Appends the container's output to `path` until it exits (call from a thread)."""
+
+    def sample_usage(self, name: str, usage: Usage) -> None: ...
+
+    def stop(self, name: str, grace_seconds: float) -> None: ...
+
+    def remove(self, name: str) -> None: ...
+
+    def list(self, labels: dict[str, str]) -> list[ContainerState]: ...

@@ -1,0 +1,188 @@
+"""The Docker implementation of the launcher: the only module that imports `docker`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+import docker
+import requests
+from docker.errors import APIError, ImageNotFound, NotFound
+from docker.types import DeviceRequest
+
+from executors.base import ContainerSpec, ContainerState, LaunchError, Usage
+
+logger = logging.getLogger(__name__)
+
+_client_lock = threading.Lock()
+_client: docker.DockerClient | None = None
+
+
+def client() -> docker.DockerClient:
+    global _client
+    with _client_lock:
+        if _client is None:
+            # Plenty of pooled connections: one blocking wait per running step.
+            _client = docker.DockerClient(
+                base_url=os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"),
+                timeout=int(os.environ.get("STUDIO_DOCKER_TIMEOUT", "60")),
+                max_pool_size=64,
+            )
+        return _client
+
+
+def _state(container: Any) -> ContainerState:
+    attrs = container.attrs
+    st = attrs.get("State", {})
+    status = st.get("Status", "unknown")
+    exit_code = st.get("ExitCode") if status in {"exited", "dead"} else None
+    return ContainerState(
+        name=container.name,
+        status=status,
+        exit_code=exit_code,
+        labels=attrs.get("Config", {}).get("Labels") or {},
+        oom_killed=bool(st.get("OOMKilled")),
+        error=st.get("Error") or "",
+    )
+
+
+class DockerLauncher:
+    def ensure_started(self, spec: ContainerSpec) -> tuple[ContainerState, bool]:
+        api = client()
+        created = False
+        try:
+            container = api.containers.get(spec.name)
+        except NotFound:
+            container = None
+        if container is None:
+            try:
+                container = api.containers.create(**self._create_kwargs(spec))
+                created = True
+            except ImageNotFound as exc:
+                raise LaunchError(f"image {spec.image!r} does not exist on this worker's Docker engine") from exc
+            except APIError as exc:
+                if exc.status_code == 409:
+                    # Someone created it between our get and create: same name, same step attempt.
+                    container = api.containers.get(spec.name)
+                elif exc.status_code == 404:
+                    raise LaunchError(f"image {spec.image!r} does not exist on this worker's Docker engine") from exc
+                else:
+                    raise LaunchError(f"Docker refused to create the container: {exc.explanation or exc}") from exc
+        container.reload()
+        if container.attrs["State"]["Status"] == "created":
+            try:
+                container.start()
+            except APIError as exc:
+                raise LaunchError(f"Docker could not start the container: {exc.explanation or exc}") from exc
+            container.reload()
+        return _state(container), created
+
+    def _create_kwargs(self, spec: ContainerSpec) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "image": spec.image,
+            "name": spec.name,
+            "command": spec.args,
+            "environment": spec.env,
+            "labels": spec.labels,
+            "user": spec.user,
+            "working_dir": "/tmp",
+            "network_mode": os.environ.get("STUDIO_STEP_NETWORK", "bridge") if spec.network else "none",
+            "read_only": True,
+            "tmpfs": {"/tmp": f"rw,exec,nosuid,nodev,size={spec.tmp_size},mode=1777"},
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges"],
+            "pids_limit": spec.pids_limit,
+            "init": True,  # a real PID 1 forwards SIGTERM, so abort is prompt
+            "volumes": {
+                m.host_path: {"bind": m.container_path, "mode": "ro" if m.read_only else "rw"} for m in spec.mounts
+            },
+            "detach": True,
+        }
+        if spec.command:
+            kwargs["entrypoint"] = spec.command
+        if spec.memory_bytes:
+            kwargs["mem_limit"] = spec.memory_bytes
+            kwargs["memswap_limit"] = spec.memory_bytes  # no swap beyond the limit
+        if spec.cpu:
+            kwargs["nano_cpus"] = int(spec.cpu * 1e9)
+        if spec.gpu:
+            kwargs["device_requests"] = [DeviceRequest(count=spec.gpu, capabilities=[["gpu"]])]
+        return kwargs
+
+    def state(self, name: str) -> ContainerState:
+        try:
+            return _state(client().containers.get(name))
+        except NotFound:
+            return ContainerState(name=name, status="missing", exit_code=None, labels={})
+
+    def wait(self, name: str, timeout: float) -> ContainerState | None:
+        try:
+            container = client().containers.get(name)
+        except NotFound:
+            return ContainerState(name=name, status="missing", exit_code=None, labels={})
+        try:
+            container.wait(timeout=timeout)
+        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+            return None
+        except NotFound:
+            return ContainerState(name=name, status="missing", exit_code=None, labels={})
+        container.reload()
+        return _state(container)
+
+    def follow_logs(self, name: str, path: str) -> None:
+        try:
+            container = client().containers.get(name)
+            # From the start every time: a re-attach rewrites the whole log, never duplicates it.
+            with open(path, "wb") as out:
+                for chunk in container.logs(stream=True, follow=True, stdout=True, stderr=True):
+                    out.write(chunk)
+                    out.flush()
+        except NotFound:
+            return
+        except Exception:  # noqa: BLE001 - a broken log stream must not fail the step
+            logger.exception("log stream of %s ended with an error", name)
+
+    def sample_usage(self, name: str, usage: Usage) -> None:
+        try:
+            stats = client().api.stats(name, stream=False, one_shot=True)
+        except Exception:  # noqa: BLE001 - usage is best effort
+            return
+        memory = stats.get("memory_stats") or {}
+        peak = memory.get("max_usage") or memory.get("usage")
+        if peak:
+            usage.peak_memory_bytes = max(usage.peak_memory_bytes or 0, int(peak))
+        total = ((stats.get("cpu_stats") or {}).get("cpu_usage") or {}).get("total_usage")
+        if total:
+            usage.cpu_seconds = max(usage.cpu_seconds or 0.0, total / 1e9)
+
+    def stop(self, name: str, grace_seconds: float) -> None:
+        try:
+            client().containers.get(name).stop(timeout=max(0, int(round(grace_seconds))))
+        except NotFound:
+            return
+        except APIError as exc:
+            if exc.status_code not in (304, 404, 409):
+                raise
+
+    def remove(self, name: str) -> None:
+        try:
+            client().containers.get(name).remove(force=True)
+        except NotFound:
+            return
+        except APIError as exc:
+            if exc.status_code not in (404, 409):
+                raise
+
+    def list(self, labels: dict[str, str]) -> list[ContainerState]:
+        filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
+        return [_state(c) for c in client().containers.list(all=True, filters=filters)]
+
+
+def engine_status() -> dict[str, Any]:
+    try:
+        info = client().version()
+        return {"ok": True, "version": info.get("Version")}
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": str(exc)}

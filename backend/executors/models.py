@@ -1,0 +1,1 @@
+# The executor keeps no tables: step state lives on runs.StepRun.

@@ -1,0 +1,586 @@
+"""The run engine: advance a run, execute a step, abort, reconcile.
+
+The database is the source of truth. Every state change is a claim: a
+conditional UPDATE whose row count says who won, so two workers (or a
+redelivered task) never both queue, start or finish one step. Tasks in
+runs/tasks.py are thin wrappers around the functions here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import socket
+import tarfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from catalog import types as ctypes
+from datasets import store
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from executors.base import ContainerSpec, Launcher, LaunchError, Mount, Usage
+from executors.command import CommandLineError, build
+
+from runs import previews
+from runs.models import (
+    RUN_TERMINAL,
+    STEP_SUCCEEDED,
+    STEP_TERMINAL,
+    Artifact,
+    Run,
+    RunStatus,
+    StepRun,
+    StepStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _setting(name: str, default: float) -> float:
+    return float(os.environ.get(name, getattr(settings, name, default)))
+
+
+def heartbeat_seconds() -> float:
+    return _setting("STUDIO_HEARTBEAT_SECONDS", 5)
+
+
+def stale_seconds() -> float:
+    """A running step whose heartbeat is older than this has lost its worker."""
+    return _setting("STUDIO_STALE_SECONDS", 30)
+
+
+def abort_grace_seconds() -> float:
+    return _setting("STUDIO_ABORT_GRACE_SECONDS", 2)
+
+
+def retry_backoff_seconds(attempt: int) -> float:
+    base = _setting("STUDIO_RETRY_BACKOFF_SECONDS", 2)
+    return float(min(base * (2 ** max(0, attempt - 1)), 300))
+
+
+MAX_RECOVERIES = 3
+
+def _enqueue(task_name: str, *args: Any, countdown: float | None = None) -> None:
+    from studio.celery import app
+
+    def send() -> None:
+        app.send_task(task_name, args=list(args), countdown=countdown)
+
+    transaction.on_commit(send)
+
+
+def enqueue_advance(run_id: int) -> None:
+    _enqueue("runs.advance_run", run_id)
+
+
+def enqueue_execute(step_id: int, countdown: float | None = None) -> None:
+    _enqueue("runs.execute_step", step_id, countdown=countdown)
+
+
+# --------------------------------------------------------------------------- graph helpers
+
+
+def upstream_nodes(node: dict[str, Any]) -> list[str]:
+    ups: list[str] = []
+    for binding in (node.get("arguments") or {}).values():
+        source = binding.get("from") if isinstance(binding, dict) else None
+        if isinstance(source, dict) and source.get("node") not in ups:
+            ups.append(source["node"])
+    return ups
+
+
+def topological(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_id = {n["id"]: n for n in nodes}
+    seen: set[str] = set()
+    order: list[dict[str, Any]] = []
+
+    def visit(node_id: str, stack: tuple[str, ...]) -> None:
+        if node_id in seen or node_id in stack or node_id not in by_id:
+            return
+        for up in upstream_nodes(by_id[node_id]):
+            visit(up, stack + (node_id,))
+        seen.add(node_id)
+        order.append(by_id[node_id])
+
+    for n in nodes:
+        visit(n["id"], ())
+    return order
+
+
+def container_name(run_id: int, node_id: str, attempt: int) -> str:
+    safe = re.sub(r"[^a-zA-Z0-9_.-]", "-", node_id)[:60]
+    if safe != node_id:
+        import hashlib
+
+        safe = f"{safe}-{hashlib.sha1(node_id.encode()).hexdigest()[:6]}"
+    return f"ps-{run_id}-{safe}-{attempt}"
+
+
+def log_path(step: StepRun, attempt: int | None = None) -> Path:
+    safe = re.sub(r"[^a-zA-Z0-9_.-]", "_", step.node_id)
+    directory = Path(settings.LOG_ROOT) / str(step.run_id)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / f"{safe}.{attempt or step.attempt or 1}.log"
+
+
+def effective_step_id(step: StepRun) -> int:
+    return step.cached_from_id or step.pk
+
+
+# --------------------------------------------------------------------------- advance
+
+
+def run_advance(*, run_id: int) -> None:
+    """Queues every step whose upstreams are done, skips those behind a failure, closes the run."""
+    with transaction.atomic():
+        run = Run.objects.select_for_update().select_related("pipeline_version").filter(pk=run_id).first()
+        if run is None or run.status in RUN_TERMINAL:
+            return
+        now = timezone.now()
+        if run.status == RunStatus.PENDING and not run.abort_requested:
+            Run.objects.filter(pk=run.pk, status=RunStatus.PENDING).update(status=RunStatus.RUNNING, started_at=now)
+            run.status = RunStatus.RUNNING
+        steps = {s.node_id: s for s in run.steps.select_related("component_version")}
+        nodes = topological(run.pipeline_version.graph.get("nodes") or [])
+        for node in nodes:
+            step = steps.get(node["id"])
+            if step is None or step.status != StepStatus.PENDING:
+                continue
+            if run.abort_requested:
+                if StepRun.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(
+                    status=StepStatus.ABORTED, finished_at=now, error="run aborted"
+                ):
+                    step.status = StepStatus.ABORTED
+                continue
+            ups = [steps[u] for u in upstream_nodes(node) if u in steps]
+            broken = [u for u in ups if u.status in (StepStatus.FAILED, StepStatus.ABORTED, StepStatus.SKIPPED)]
+            if broken:
+                reason = f"upstream step '{broken[0].node_id}' {broken[0].status}"
+                if StepRun.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(
+                    status=StepStatus.SKIPPED, finished_at=now, error=reason
+                ):
+                    step.status = StepStatus.SKIPPED
+                continue
+            if not all(u.status in STEP_SUCCEEDED for u in ups):
+                continue
+            try:
+                inputs = _resolve_inputs(run, node, step, steps)
+            except ValueError as exc:
+                if StepRun.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(
+                    status=StepStatus.FAILED, finished_at=now, error=str(exc)
+                ):
+                    step.status = StepStatus.FAILED
+                continue
+            if StepRun.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(
+                status=StepStatus.QUEUED, inputs=inputs, queued_at=now
+            ):
+                step.status = StepStatus.QUEUED
+                enqueue_execute(step.pk)  # sent after commit, so the worker sees the queued row
+        if all(s.status in STEP_TERMINAL for s in steps.values()):
+            _close_run(run, list(steps.values()))
+
+
+def _close_run(run: Run, steps: list[StepRun]) -> None:
+    failed = [s for s in steps if s.status in (StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.ABORTED)]
+    if run.abort_requested:
+        status, error = RunStatus.ABORTED, "aborted"
+    elif failed:
+        first = next((s for s in failed if s.status == StepStatus.FAILED), failed[0])
+        status, error = RunStatus.FAILED, f"step '{first.node_id}' {first.status}: {first.error}".strip()
+    else:
+        status, error = RunStatus.COMPLETED, ""
+    now = timezone.now()
+    Run.objects.filter(pk=run.pk, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).update(
+        status=status, error=error[:4000], finished_at=now, started_at=run.started_at or now
+    )
+
+
+def _resolve_inputs(run: Run, node: dict[str, Any], step: StepRun, steps: dict[str, StepRun]) -> dict[str, Any]:
+    """Each input → {"value": v} or {"artifact": id}; unbound optional inputs are left out."""
+    spec = step.component_version.spec
+    arguments = node.get("arguments") or {}
+    resolved: dict[str, Any] = {}
+    for port in spec.get("inputs") or []:
+        name = port["name"]
+        type_ = ctypes.type_name(port.get("type"))
+        binding = arguments.get(name)
+        if isinstance(binding, dict) and "value" in binding:
+            resolved[name] = {"value": binding["value"]}
+        elif isinstance(binding, dict) and "parameter" in binding:
+            if binding["parameter"] not in run.parameters:
+                raise ValueError(f"input '{name}': pipeline parameter '{binding['parameter']}' has no value")
+            resolved[name] = {"value": run.parameters[binding["parameter"]]}
+        elif isinstance(binding, dict) and "from" in binding:
+            source = binding["from"]
+            upstream = steps[source["node"]]
+            artifact = Artifact.objects.filter(step_id=effective_step_id(upstream), name=source["output"]).first()
+            if artifact is None:
+                raise ValueError(f"input '{name}': step '{source['node']}' produced no output '{source['output']}'")
+            resolved[name] = {"artifact": artifact.pk}
+            if ctypes.is_value_type(type_):
+                # A value input fed by an upstream output: the file's text is the value.
+                resolved[name]["value"] = store.read_head(artifact.sha256, 64 * 1024).decode("utf-8", "replace")
+        elif port.get("default") is not None:
+            resolved[name] = {"value": port["default"]}
+        elif not port.get("optional"):
+            raise ValueError(f"input '{name}' is required and has no value")
+    return resolved
+
+
+# --------------------------------------------------------------------------- execute
+
+
+@dataclass
+class _Outcome:
+    status: str
+    exit_code: int | None
+    error: str
+
+
+def step_execute(*, step_id: int, launcher: Launcher | None = None) -> None:
+    """Runs one step's container to the end (or re-attaches to it) and records the outcome."""
+    if launcher is None:
+        from executors.selectors import get_launcher
+
+        launcher = get_launcher()
+    token = f"{WORKER_ID}:{uuid.uuid4().hex[:8]}"
+    now = timezone.now()
+    claimed = StepRun.objects.filter(pk=step_id, status=StepStatus.QUEUED).update(
+        status=StepStatus.RUNNING,
+        attempt=F("attempt") + 1,
+        started_at=now,
+        finished_at=None,
+        exit_code=None,
+        error="",
+        worker=token,
+        heartbeat_at=now,
+    )
+    step = StepRun.objects.select_related("run", "component_version", "run__pipeline_version").filter(pk=step_id).first()
+    if step is None:
+        return
+    if not claimed:
+        if step.status != StepStatus.RUNNING:
+            return  # finished, skipped or aborted already: a duplicate delivery
+        # A running step: take it over only if its worker stopped beating.
+        stale = now - timedelta(seconds=stale_seconds())
+        took = StepRun.objects.filter(pk=step_id, status=StepStatus.RUNNING, heartbeat_at__lt=stale).update(
+            worker=token, heartbeat_at=now, recoveries=F("recoveries") + 1
+        )
+        if not took:
+            return
+        step.refresh_from_db()
+        logger.warning("step %s of run %s: taking over from a lost worker", step.node_id, step.run_id)
+        if step.recoveries > MAX_RECOVERIES:
+            _finish(step, token, _Outcome(StepStatus.FAILED, None, f"worker lost {step.recoveries} times; giving up"))
+            return
+        if launcher.state(step.container_name or container_name(step.run_id, step.node_id, step.attempt)).status == "missing":
+            # The worker died before the container existed (or it was removed): that attempt is lost.
+            _finish(step, token, _Outcome(StepStatus.FAILED, None, "worker lost before the container started"))
+            return
+    if step.run.abort_requested:
+        _finish(step, token, _Outcome(StepStatus.ABORTED, None, "run aborted"))
+        return
+    try:
+        outcome = _run_container(step, token, launcher)
+    except Exception as exc:  # noqa: BLE001 - never leave a step running on an unexpected error
+        logger.exception("step %s of run %s failed inside the engine", step.node_id, step.run_id)
+        outcome = _Outcome(StepStatus.FAILED, None, f"internal error: {exc}")
+    if outcome is not None:
+        _finish(step, token, outcome)
+
+
+def _work_dir(step: StepRun) -> Path:
+    return store.scratch_dir("steps", str(step.run_id), str(step.pk), str(step.attempt))
+
+
+def _container_spec(step: StepRun, name: str, work: Path) -> ContainerSpec:
+    spec = step.component_version.spec
+    node = next(
+        (n for n in step.run.pipeline_version.graph.get("nodes") or [] if n.get("id") == step.node_id), {}
+    )
+    values = {k: v["value"] for k, v in step.inputs.items() if "value" in v}
+    present = set(step.inputs)
+    line = build(spec, values=values, present=present)
+    mounts: list[Mount] = []
+    for input_name, container_path in line.input_paths.items():
+        bound = step.inputs.get(input_name) or {}
+        if "artifact" in bound:
+            artifact = Artifact.objects.get(pk=bound["artifact"])
+            host = store.host_path(store.blob_path(artifact.sha256))
+        else:
+            # A constant passed to an inputPath: written to a file, as KFP does.
+            path = work / "inputs" / input_name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(ctypes.to_command_line(bound.get("value", "")), encoding="utf-8")
+            path.chmod(0o644)
+            host = store.host_path(path)
+        mounts.append(Mount(str(host), container_path, read_only=True))
+    outputs = work / "outputs"
+    outputs.mkdir(parents=True, exist_ok=True)
+    outputs.chmod(0o777)  # the step runs as an unprivileged user
+    mounts.append(Mount(str(store.host_path(outputs)), "/outputs", read_only=False))
+
+    container = (spec.get("implementation") or {}).get("container") or {}
+    resources = dict(spec.get("resources") or {})
+    resources.update(node.get("resources") or {})
+    annotations = (spec.get("metadata") or {}).get("annotations") or {}
+    env = {str(k): str(v) for k, v in (container.get("env") or {}).items()}
+    env.update({"PS_RUN_ID": str(step.run_id), "PS_STEP": step.node_id, "HOME": "/tmp"})
+    return ContainerSpec(
+        name=name,
+        image=container.get("image", ""),
+        command=line.command or None,
+        args=line.args,
+        env=env,
+        labels={
+            "studio.run": str(step.run_id),
+            "studio.step": step.node_id,
+            "studio.step-id": str(step.pk),
+            "studio.attempt": str(step.attempt),
+            "studio.pipeline": str(step.run.pipeline_id),
+        },
+        mounts=mounts,
+        cpu=ctypes.parse_cpu(resources["cpu"]) if resources.get("cpu") not in (None, "", 0) else None,
+        memory_bytes=ctypes.parse_memory(resources["memory"]) if resources.get("memory") not in (None, "", 0) else None,
+        gpu=int(resources.get("gpu") or 0),
+        network=str(annotations.get("network", "")).lower() == "true",
+    )
+
+
+def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | None:
+    name = step.container_name if step.container_name.endswith(f"-{step.attempt}") else ""
+    name = name or container_name(step.run_id, step.node_id, step.attempt)
+    StepRun.objects.filter(pk=step.pk, worker=token).update(container_name=name)
+    step.container_name = name
+    work = _work_dir(step)
+    try:
+        cspec = _container_spec(step, name, work)
+    except (CommandLineError, ValueError) as exc:
+        return _Outcome(StepStatus.FAILED, None, f"cannot build the command line: {exc}")
+    try:
+        launcher.ensure_started(cspec)
+    except LaunchError as exc:
+        return _Outcome(StepStatus.FAILED, None, str(exc))
+
+    logs = threading.Thread(target=launcher.follow_logs, args=(name, str(log_path(step))), daemon=True)
+    logs.start()
+    usage = Usage()
+    launcher.sample_usage(name, usage)
+    deadline = (step.started_at or timezone.now()) + timedelta(seconds=step.timeout_seconds) if step.timeout_seconds else None
+    timed_out = False
+    last_beat = time.monotonic()
+    while True:
+        state = launcher.wait(name, timeout=1.0)
+        if state is not None:
+            break
+        launcher.sample_usage(name, usage)
+        if time.monotonic() - last_beat >= min(1.0, heartbeat_seconds()):
+            last_beat = time.monotonic()
+            # One query is both the heartbeat and the abort check.
+            alive = StepRun.objects.filter(
+                pk=step.pk, worker=token, status=StepStatus.RUNNING, run__abort_requested=False
+            ).update(heartbeat_at=timezone.now())
+            if not alive:
+                current = StepRun.objects.filter(pk=step.pk).values("worker", "status").first()
+                if current and current["worker"] != token and current["status"] == StepStatus.RUNNING:
+                    return None  # another worker took over; leave its container alone
+                launcher.stop(name, abort_grace_seconds())
+                launcher.wait(name, timeout=10)
+                logs.join(timeout=5)
+                launcher.remove(name)
+                _cleanup(work)
+                return _Outcome(StepStatus.ABORTED, None, "run aborted")
+        if deadline and not timed_out and timezone.now() >= deadline:
+            timed_out = True
+            launcher.stop(name, abort_grace_seconds())
+    logs.join(timeout=10)
+    try:
+        if state.status == "missing":
+            return _Outcome(StepStatus.FAILED, None, "the container disappeared before it finished")
+        if timed_out:
+            return _Outcome(StepStatus.FAILED, state.exit_code, f"timed out after {step.timeout_seconds}s; the container was killed")
+        if state.oom_killed:
+            limit = cspec.memory_bytes or 0
+            return _Outcome(StepStatus.FAILED, state.exit_code, f"killed: out of memory (limit {limit // (1024 * 1024)} MiB)")
+        if state.exit_code != 0:
+            tail = _log_tail(step)
+            return _Outcome(StepStatus.FAILED, state.exit_code, f"exited with code {state.exit_code}" + (f": {tail}" if tail else ""))
+        return _collect_outputs(step, token, work, usage, state.exit_code)
+    finally:
+        StepRun.objects.filter(pk=step.pk).update(
+            peak_memory_bytes=usage.peak_memory_bytes,
+            cpu_seconds=usage.cpu_seconds,
+            log_size=_size(log_path(step)),
+        )
+        launcher.remove(name)
+        _cleanup(work)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _log_tail(step: StepRun) -> str:
+    try:
+        with open(log_path(step), "rb") as handle:
+            handle.seek(max(0, _size(log_path(step)) - 2000))
+            lines = [ln for ln in handle.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+        return lines[-1][:500] if lines else ""
+    except OSError:
+        return ""
+
+
+def _cleanup(work: Path) -> None:
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _collect_outputs(step: StepRun, token: str, work: Path, usage: Usage, exit_code: int | None) -> _Outcome | None:
+    spec = step.component_version.spec
+    outputs_dir = work / "outputs"
+    blobs: list[tuple[dict[str, Any], store.Blob, str, dict[str, Any] | None]] = []
+    for port in spec.get("outputs") or []:
+        path = outputs_dir / port["name"]
+        type_ = ctypes.type_name(port.get("type"))
+        if not path.exists():
+            return _Outcome(StepStatus.FAILED, exit_code, f"output '{port['name']}' was not written to /outputs/{port['name']}")
+        media = previews.media_type(type_, path)
+        if path.is_dir():
+            archive = work / f"{port['name']}.tar"
+            with tarfile.open(archive, "w") as tar:
+                tar.add(path, arcname=port["name"])
+            path = archive
+        blob = store.put_file(path, move=True)
+        blobs.append((port, blob, media, previews.build(type_, blob.path, blob.size)))
+    with transaction.atomic():
+        done = StepRun.objects.filter(
+            pk=step.pk, worker=token, status=StepStatus.RUNNING, run__abort_requested=False
+        ).update(status=StepStatus.COMPLETED, exit_code=exit_code, finished_at=timezone.now(), error="")
+        if not done:
+            return _abort_if_requested(step, token)
+        Artifact.objects.bulk_create(
+            [
+                Artifact(
+                    run_id=step.run_id,
+                    step_id=step.pk,
+                    name=port["name"],
+                    type=ctypes.type_name(port.get("type")) or "",
+                    media_type=media,
+                    size=blob.size,
+                    sha256=blob.sha256,
+                    uri=blob.uri,
+                    preview=preview,
+                )
+                for port, blob, media, preview in blobs
+            ]
+        )
+        enqueue_advance(step.run_id)
+    return None
+
+
+def _abort_if_requested(step: StepRun, token: str) -> _Outcome | None:
+    if Run.objects.filter(pk=step.run_id, abort_requested=True).exists():
+        return _Outcome(StepStatus.ABORTED, None, "run aborted")
+    return None  # someone else owns the step now
+
+
+def _finish(step: StepRun, token: str, outcome: _Outcome) -> None:
+    """Records a failed or aborted attempt; queues the next attempt when retries remain."""
+    with transaction.atomic():
+        aborting = Run.objects.filter(pk=step.run_id, abort_requested=True).exists()
+        status = StepStatus.ABORTED if aborting else outcome.status
+        error = "run aborted" if aborting else outcome.error
+        current = StepRun.objects.filter(pk=step.pk).values("attempt", "max_attempts").first() or {}
+        if status == StepStatus.FAILED and current.get("attempt", 0) < current.get("max_attempts", 1):
+            retried = StepRun.objects.filter(pk=step.pk, worker=token, status=StepStatus.RUNNING).update(
+                status=StepStatus.QUEUED,
+                exit_code=outcome.exit_code,
+                error=f"attempt {current['attempt']} failed: {error}"[:4000],
+                queued_at=timezone.now(),
+            )
+            if retried:
+                enqueue_execute(step.pk, countdown=retry_backoff_seconds(current["attempt"]))
+                return
+        StepRun.objects.filter(pk=step.pk, worker=token, status=StepStatus.RUNNING).update(
+            status=status, exit_code=outcome.exit_code, error=error[:4000], finished_at=timezone.now()
+        )
+        enqueue_advance(step.run_id)
+
+
+# --------------------------------------------------------------------------- abort and recovery
+
+
+def run_request_abort(*, run_id: int) -> bool:
+    """Marks the run aborting and aborts what has not started. False if it had already finished.
+
+    Running steps are stopped by the worker that runs them (it checks once a
+    second); steps whose worker is gone are stopped by `run_abort_orphans`.
+    """
+    with transaction.atomic():
+        marked = Run.objects.filter(pk=run_id, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).update(
+            abort_requested=True
+        )
+        if not marked:
+            return False
+        StepRun.objects.filter(run_id=run_id, status__in=[StepStatus.PENDING, StepStatus.QUEUED]).update(
+            status=StepStatus.ABORTED, finished_at=timezone.now(), error="run aborted"
+        )
+        enqueue_advance(run_id)
+        _enqueue("runs.abort_orphans", run_id, countdown=heartbeat_seconds() + 2)
+    return True
+
+
+def run_abort_orphans(*, run_id: int, launcher: Launcher | None = None) -> None:
+    """Stops containers of an aborting run whose steps have no live worker, then closes the run."""
+    if launcher is None:
+        from executors.selectors import get_launcher
+
+        launcher = get_launcher()
+    stale = timezone.now() - timedelta(seconds=heartbeat_seconds() * 2 + 1)
+    for step in StepRun.objects.filter(run_id=run_id, status=StepStatus.RUNNING, heartbeat_at__lt=stale):
+        if step.container_name:
+            launcher.stop(step.container_name, abort_grace_seconds())
+            launcher.remove(step.container_name)
+        StepRun.objects.filter(pk=step.pk, status=StepStatus.RUNNING, heartbeat_at__lt=stale).update(
+            status=StepStatus.ABORTED, finished_at=timezone.now(), error="run aborted"
+        )
+    for state in launcher.list({"studio.run": str(run_id)}):
+        launcher.remove(state.name)
+    run_advance(run_id=run_id)
+
+
+def runs_reconcile(*, launcher: Launcher | None = None) -> dict[str, int]:
+    """Repairs what dead workers and lost messages left behind. Runs periodically (beat)."""
+    now = timezone.now()
+    counts = {"taken_over": 0, "requeued": 0, "advanced": 0}
+    stale = now - timedelta(seconds=stale_seconds())
+    for step_id in StepRun.objects.filter(status=StepStatus.RUNNING, heartbeat_at__lt=stale).values_list("pk", flat=True):
+        enqueue_execute(step_id)
+        counts["taken_over"] += 1
+    lost = now - timedelta(seconds=_setting("STUDIO_QUEUED_LOST_SECONDS", 900))
+    for step_id in StepRun.objects.filter(status=StepStatus.QUEUED, queued_at__lt=lost).values_list("pk", flat=True):
+        StepRun.objects.filter(pk=step_id, status=StepStatus.QUEUED).update(queued_at=now)
+        enqueue_execute(step_id)
+        counts["requeued"] += 1
+    quiet = now - timedelta(seconds=60)
+    candidates = Run.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING], created_at__lt=quiet).filter(
+        ~Q(steps__status__in=[StepStatus.RUNNING, StepStatus.QUEUED])
+    )
+    for run_id in candidates.values_list("pk", flat=True).distinct():
+        enqueue_advance(run_id)
+        counts["advanced"] += 1
+    return counts

@@ -1,0 +1,150 @@
+"""Starting, aborting and retrying runs. The engine itself is in runs/engine.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog import types as ctypes
+from catalog.models import ComponentVersion
+from django.db import transaction
+from django.utils import timezone
+from pipelines.models import Pipeline, PipelineVersion
+from studio.errors import Conflict, InvalidInput, NotFound, Problem
+
+from runs import engine
+from runs.models import STEP_SUCCEEDED, Run, RunStatus, StepRun, StepStatus, TriggerKind
+
+# Re-exported: the engine's entry points are services too.
+run_advance = engine.run_advance
+step_execute = engine.step_execute
+runs_reconcile = engine.runs_reconcile
+run_abort_orphans = engine.run_abort_orphans
+
+
+def resolve_parameters(declared: list[dict[str, Any]], given: dict[str, Any] | None) -> dict[str, Any]:
+    """Pipeline parameter values for a run: given values checked against their types, defaults filled in."""
+    given = dict(given or {})
+    if not isinstance(given, dict):
+        raise InvalidInput("parameters must be an object", [Problem("invalid", "parameters must be an object", field="parameters")])
+    problems: list[Problem] = []
+    resolved: dict[str, Any] = {}
+    names = {p["name"] for p in declared}
+    for name in sorted(set(given) - names):
+        problems.append(
+            Problem("unknown_parameter", f"the pipeline has no parameter '{name}'", field=f"parameters.{name}")
+        )
+    for param in declared:
+        name, type_ = param["name"], param.get("type")
+        if name in given:
+            value = given[name]
+        elif param.get("default") is not None:
+            value = param["default"]
+        else:
+            problems.append(Problem("missing_parameter", f"parameter '{name}' is required", field=f"parameters.{name}"))
+            continue
+        try:
+            resolved[name] = ctypes.coerce_value(type_, value)
+        except ValueError as exc:
+            problems.append(Problem("parameter_type", f"parameter '{name}' ({type_}): {exc}", field=f"parameters.{name}"))
+    if problems:
+        raise InvalidInput(f"Cannot start the run: {problems[0].message}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""), problems)
+    return resolved
+
+
+def run_create(
+    *,
+    pipeline: Pipeline,
+    parameters: dict[str, Any] | None = None,
+    version: PipelineVersion | int | None = None,
+    trigger_kind: str = TriggerKind.MANUAL,
+    trigger: dict[str, Any] | None = None,
+    user: Any = None,
+    retry_of: Run | None = None,
+    reuse: dict[str, StepRun] | None = None,
+) -> Run:
+    """Creates a pending run with its steps and enqueues it. `reuse` maps node ids to finished steps to reuse."""
+    if version is None:
+        version = pipeline.versions.order_by("-number").first()
+        if version is None:
+            raise InvalidInput("The pipeline has no saved version.", [Problem("no_version", "save the pipeline first", field="version")])
+    elif isinstance(version, int):
+        found = pipeline.versions.filter(number=version).first()
+        if found is None:
+            raise NotFound(f"Pipeline '{pipeline.name}' has no version {version}.", [Problem("not_found", f"no version {version}", field="version")])
+        version = found
+    values = resolve_parameters(version.parameters or [], parameters)
+    nodes = version.graph.get("nodes") or []
+    ids = {n.get("component_version") for n in nodes}
+    components = {cv.pk: cv for cv in ComponentVersion.objects.filter(pk__in=ids)}
+    problems = []
+    for node in nodes:
+        cv = components.get(node.get("component_version"))
+        if cv is None:
+            problems.append(Problem("unknown_component_version", f"node '{node.get('id')}': component version {node.get('component_version')} does not exist", node=node.get("id")))
+        elif not cv.runnable:
+            problems.append(Problem("not_runnable", f"node '{node['id']}': {cv.component.name} has a graph implementation, which cannot run yet", node=node["id"]))
+    if problems:
+        raise InvalidInput(f"Cannot start the run: {problems[0].message}", problems)
+    trigger_details = dict(trigger or {})
+    if user is not None and getattr(user, "is_authenticated", False):
+        trigger_details.setdefault("user", user.get_username())
+    with transaction.atomic():
+        run = Run.objects.create(
+            pipeline=pipeline,
+            pipeline_version=version,
+            parameters=values,
+            trigger_kind=trigger_kind,
+            trigger=trigger_details,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            retry_of=retry_of,
+        )
+        steps = []
+        for node in nodes:
+            reused = (reuse or {}).get(node["id"])
+            steps.append(
+                StepRun(
+                    run=run,
+                    node_id=node["id"],
+                    component_version=components[node["component_version"]],
+                    max_attempts=1 + int(node.get("retries") or 0),
+                    timeout_seconds=node.get("timeout_seconds") or None,
+                    status=StepStatus.CACHED if reused else StepStatus.PENDING,
+                    cached_from_id=(reused.cached_from_id or reused.pk) if reused else None,
+                    inputs=reused.inputs if reused else {},
+                    finished_at=timezone.now() if reused else None,
+                )
+            )
+        StepRun.objects.bulk_create(steps)
+        engine.enqueue_advance(run.pk)
+    return run
+
+
+def run_abort(*, run: Run) -> Run:
+    if not engine.run_request_abort(run_id=run.pk):
+        run.refresh_from_db()
+        raise Conflict(f"Run {run.pk} already finished ({run.status}); nothing to abort.", [Problem("run_finished", f"the run is {run.status}")])
+    run.refresh_from_db()
+    return run
+
+
+def run_retry(*, run: Run, user: Any = None) -> Run:
+    """A new run of the same version and parameters that reuses every step that completed
+    with all of its upstreams reused, and re-executes the rest."""
+    if run.status not in (RunStatus.FAILED, RunStatus.ABORTED):
+        raise Conflict(f"Only a failed or aborted run can be retried; run {run.pk} is {run.status}.", [Problem("run_not_failed", f"the run is {run.status}")])
+    steps = {s.node_id: s for s in run.steps.all()}
+    reuse: dict[str, StepRun] = {}
+    for node in engine.topological(run.pipeline_version.graph.get("nodes") or []):
+        step = steps.get(node["id"])
+        if step and step.status in STEP_SUCCEEDED and all(u in reuse for u in engine.upstream_nodes(node)):
+            reuse[node["id"]] = step
+    return run_create(
+        pipeline=run.pipeline,
+        version=run.pipeline_version,
+        parameters=run.parameters,
+        trigger_kind=TriggerKind.RETRY,
+        trigger={"source_run": run.pk},
+        user=user,
+        retry_of=run,
+        reuse=reuse,
+    )

@@ -1,0 +1,33 @@
+# Shared helpers for the project's scripts. Source it: . "$(dirname "$0")/lib.sh"
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${VENV:-$REPO/.venv}"
+VAR="$REPO/var"
+mkdir -p "$VAR/log"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+need_root() {
+  [ "$(id -u)" = 0 ] || die "$1 needs root (apt-get). Install it yourself or run as root."
+}
+
+# apt_install PKG... : installs the Debian packages that are missing, once.
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  need_root "installing ${missing[*]}"
+  log "apt-get install ${missing[*]}"
+  # One apt at a time across parallel scripts.
+  (
+    flock 9
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends "${missing[@]}" >"$VAR/log/apt.log" 2>&1 || {
+      apt-get update >>"$VAR/log/apt.log" 2>&1
+      apt-get install -y --no-install-recommends "${missing[@]}" >>"$VAR/log/apt.log" 2>&1
+    } || { tail -20 "$VAR/log/apt.log" >&2; die "apt-get install ${missing[*]} failed (log: var/log/apt.log)"; }
+  ) 9>"$VAR/apt.lock"
+}

@@ -1,0 +1,38 @@
+"""Shared test set-up. The suite runs against real PostgreSQL (make test sets DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine and os.environ.get("STUDIO_TESTS_ALLOW_SQLITE") != "1":
+        raise pytest.UsageError(
+            f"The tests run against PostgreSQL, but the database engine is {engine}. "
+            "Run `make test`, or set DATABASE_URL=postgres://... (STUDIO_TESTS_ALLOW_SQLITE=1 to override)."
+        )
+
+
+@pytest.fixture
+def user(django_user_model):  # type: ignore[no-untyped-def]
+    return django_user_model.objects.create_user(username="alice", password="correct horse battery")
+
+
+@pytest.fixture
+def api(user) -> APIClient:  # type: ignore[no-untyped-def]
+    """An API client signed in with a token, as a script would be."""
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()
