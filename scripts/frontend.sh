@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The editor: `frontend.sh test` (unit tests + type check), `frontend.sh build` (production build
+# into frontend/dist, served by Django at /). Installs npm packages when package-lock.json changed.
+. "$(dirname "$0")/lib.sh"
+cd "$REPO/frontend"
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  apt_install nodejs npm
+fi
+major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$major" -ge 20 ] || die "the editor needs Node.js 20 or newer (found $(node --version))"
+
+stamp=node_modules/.lock.sha256
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "npm ci (frontend)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$want" >"$stamp"
+fi
+
+case "${1:-build}" in
+  test)
+    log "vitest + tsc (frontend)"
+    npm test --silent
+    npx tsc -b --noEmit 2>/dev/null || npx tsc --noEmit
+    ;;
+  build)
+    # Skip when dist is newer than every source file.
+    if [ -f dist/index.html ] && [ -z "$(find src index.html package-lock.json vite.config.ts -newer dist/index.html -print -quit 2>/dev/null)" ]; then
+      exit 0
+    fi
+    log "building the editor (frontend/dist)"
+    npm run build --silent >&2
+    ;;
+  *) die "usage: frontend.sh test|build" ;;
+esac

@@ -1,0 +1,164 @@
+"""Abort, worker death, retry of a failed run: no run stays running, no container is left behind."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from runs.models import StepRun
+from tests.engine.conftest import Worker, docker_client, make_pipeline, node, wait_for_run
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.docker]
+
+LONG = "import sys, time; print('working', flush=True); time.sleep(300)"
+
+
+def wait_for_step(run_id: int, node_id: str, status: str, timeout: float = 60) -> StepRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        step = StepRun.objects.filter(run_id=run_id, node_id=node_id).first()
+        if step and step.status == status:
+            return step
+        time.sleep(0.1)
+    raise AssertionError(f"step {node_id} never became {status}: {step and step.status}")
+
+
+def containers_of(run_id: int) -> list:
+    return docker_client().containers.list(all=True, filters={"label": f"studio.run={run_id}"})
+
+
+def test_abort_during_a_long_step_ends_the_run_within_five_seconds(api, worker, shell_component):
+    pipeline = make_pipeline("long", [
+        node("long", shell_component, LONG),
+        node("next", shell_component, "print(1)", upstream="long"),
+    ])
+    run_id = api.post(f"/api/pipelines/{pipeline.pk}/runs/", {}, format="json").json()["id"]
+    wait_for_step(run_id, "long", "running")
+    deadline = time.monotonic() + 20
+    while not containers_of(run_id) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert containers_of(run_id), "the step's container never appeared"
+
+    started = time.monotonic()
+    response = api.post(f"/api/runs/{run_id}/abort/")
+    assert response.status_code == 202, response.json()
+    run = wait_for_run(run_id, timeout=10)
+    elapsed = time.monotonic() - started
+
+    assert run.status == "aborted"
+    assert elapsed < 5, f"abort took {elapsed:.1f}s"
+    steps = {s.node_id: s.status for s in run.steps.all()}
+    assert steps == {"long": "aborted", "next": "aborted"}
+    deadline = time.monotonic() + 5
+    while containers_of(run_id) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert containers_of(run_id) == []
+    # Aborting a finished run is a conflict with the error shape.
+    again = api.post(f"/api/runs/{run_id}/abort/")
+    assert again.status_code == 409
+    assert "already finished" in again.json()["message"]
+
+
+def test_a_step_container_is_hardened(api, worker, shell_component):
+    pipeline = make_pipeline("hardened", [node("long", shell_component, LONG)])
+    run_id = api.post(f"/api/pipelines/{pipeline.pk}/runs/", {}, format="json").json()["id"]
+    wait_for_step(run_id, "long", "running")
+    deadline = time.monotonic() + 20
+    while not containers_of(run_id) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    try:
+        container = containers_of(run_id)[0]
+        host = container.attrs["HostConfig"]
+        config = container.attrs["Config"]
+        step = StepRun.objects.get(run_id=run_id)
+        assert container.name == f"ps-{run_id}-long-1" == step.container_name
+        assert config["Labels"]["studio.run"] == str(run_id)
+        assert config["Labels"]["studio.step"] == "long"
+        assert config["Labels"]["studio.attempt"] == "1"
+        assert config["Labels"]["studio.pipeline"] == str(pipeline.pk)
+        assert host["NetworkMode"] == "none"
+        assert host["CapDrop"] == ["ALL"]
+        assert "no-new-privileges" in host["SecurityOpt"]
+        assert host["PidsLimit"] and host["PidsLimit"] > 0
+        assert host["Memory"] == 256 * 1024 * 1024
+        assert host["NanoCpus"] == 1_000_000_000
+        assert host["ReadonlyRootfs"] is True
+        assert "/tmp" in host["Tmpfs"]
+        assert config["User"] == "1000:1000"
+        mounts = {m["Destination"]: m for m in container.attrs["Mounts"]}
+        assert mounts["/outputs"]["RW"] is True
+    finally:
+        api.post(f"/api/runs/{run_id}/abort/")
+        wait_for_run(run_id, timeout=15)
+
+
+def test_a_killed_worker_is_recovered_and_the_step_attempt_runs_once(api, worker_env, shell_component, tmp_path):
+    """kill -9 the worker mid-step, start another: the run finishes and exactly one container existed."""
+    script = "import sys, time; time.sleep(4); open(sys.argv[1], 'w').write('survived')"
+    pipeline = make_pipeline("phoenix", [node("slow", shell_component, script), node("after", shell_component, "import sys; open(sys.argv[1], 'w').write(open(sys.argv[2]).read())", upstream="slow")])
+    events_since = int(time.time()) - 1
+    first = Worker(worker_env, tmp_path / "first.log").start()
+    try:
+        run_id = api.post(f"/api/pipelines/{pipeline.pk}/runs/", {}, format="json").json()["id"]
+        wait_for_step(run_id, "slow", "running")
+        deadline = time.monotonic() + 20
+        while not containers_of(run_id) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+    finally:
+        first.kill()
+    assert StepRun.objects.get(run_id=run_id, node_id="slow").status == "running"
+
+    # A new worker with the scheduler: the reconciler notices the silent step and re-attaches.
+    second = Worker(worker_env, tmp_path / "second.log", beat=True).start()
+    try:
+        run = wait_for_run(run_id, timeout=90)
+    finally:
+        second.stop()
+
+    assert run.status == "completed", list(run.steps.values("node_id", "status", "error"))
+    slow = run.steps.get(node_id="slow")
+    assert slow.attempt == 1 and slow.recoveries == 1
+    created = [
+        e for e in docker_client().events(
+            since=events_since, until=int(time.time()) + 1, decode=True,
+            filters={"type": "container", "event": "create", "label": f"studio.step-id={slow.pk}"},
+        )
+    ]
+    assert len(created) == 1, created
+    assert containers_of(run_id) == []
+
+
+def test_retry_reuses_completed_upstream_steps_and_reruns_the_failed_ones(api, worker, shell_component):
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the next run's id, so the flaky step fails in that run only
+        cursor.execute("select nextval(pg_get_serial_sequence('runs_run', 'id'))")
+        first_id = cursor.fetchone()[0] + 1
+    flaky = (
+        "import os, sys; open(sys.argv[1], 'w').write(open(sys.argv[2]).read()); "
+        f"sys.exit(4 if os.environ['PS_RUN_ID'] == '{first_id}' else 0)"
+    )
+    pipeline = make_pipeline("retry", [
+        node("source", shell_component, "import sys; open(sys.argv[1], 'w').write('data')"),
+        node("flaky", shell_component, flaky, upstream="source"),
+    ])
+    run1 = api.post(f"/api/pipelines/{pipeline.pk}/runs/", {}, format="json").json()["id"]
+    assert run1 == first_id
+    first = wait_for_run(run1)
+    assert first.status == "failed"
+
+    response = api.post(f"/api/runs/{run1}/retry/")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["trigger"] == {"kind": "retry", "source_run": run1, "user": "alice"}
+    retried = wait_for_run(body["id"])
+
+    assert retried.status == "completed"
+    steps = {s.node_id: s for s in retried.steps.all()}
+    assert steps["source"].status == "cached"
+    assert steps["source"].cached_from_id == first.steps.get(node_id="source").pk
+    assert steps["flaky"].status == "completed"
+    # Retrying a completed run is refused.
+    assert api.post(f"/api/runs/{retried.pk}/retry/").status_code == 409
