@@ -11,6 +11,8 @@ from rest_framework.test import APIClient
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Password hashing is deliberately slow; tests sign in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine and os.environ.get("STUDIO_TESTS_ALLOW_SQLITE") != "1":
         raise pytest.UsageError(

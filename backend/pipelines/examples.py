@@ -40,7 +40,7 @@ def examples_load(*, library_dir: Path, user: Any = None) -> list[tuple[Pipeline
     loaded: list[tuple[Pipeline, bool]] = []
     for path in sorted((library_dir / "pipelines").glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
-        existing = Pipeline.objects.filter(name=document["name"]).first()
+        existing = Pipeline.objects.filter(name__iexact=document["name"]).first()
         if existing is not None:
             loaded.append((existing, False))
             continue

@@ -7,18 +7,18 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from datasets import store
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from pipelines.models import Pipeline
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from datasets import store
+from pipelines.models import Pipeline
 from runs import engine, selectors, services
 from runs.models import STEP_TERMINAL, Artifact, Run, RunStatus, StepRun
 

@@ -22,15 +22,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from catalog import types as ctypes
-from datasets import store
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from catalog import types as ctypes
+from datasets import store
 from executors.base import ContainerSpec, Launcher, LaunchError, Mount, Usage
 from executors.command import CommandLineError, build
-
 from runs import previews
 from runs.models import (
     RUN_TERMINAL,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog import types as ctypes
-from catalog.models import ComponentVersion
 from django.db import transaction
 from django.utils import timezone
-from pipelines.models import Pipeline, PipelineVersion
-from studio.errors import Conflict, InvalidInput, NotFound, Problem
 
+from catalog import types as ctypes
+from catalog.models import ComponentVersion
+from pipelines.models import Pipeline, PipelineVersion
 from runs import engine
 from runs.models import STEP_SUCCEEDED, Run, RunStatus, StepRun, StepStatus, TriggerKind
+from studio.errors import Conflict, InvalidInput, NotFound, Problem
 
 # Re-exported: the engine's entry points are services too.
 run_advance = engine.run_advance

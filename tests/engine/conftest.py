@@ -109,11 +109,40 @@ def worker_env(django_db_setup, docker_ready, tmp_path_factory) -> dict[str, str
     return env
 
 
+class SharedWorker:
+    """One worker for the whole session, started on first use; a test that needs to be
+    the only consumer of the queue (the kill -9 test) stops it, and the next user restarts it."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+        self.current: Worker | None = None
+
+    def ensure(self) -> Worker:
+        if self.current is None or self.current.proc is None or self.current.proc.poll() is not None:
+            self.current = Worker(self.env, self.log).start()
+        return self.current
+
+    def stop(self) -> None:
+        if self.current is not None:
+            self.current.stop()
+            self.current = None
+
+
 @pytest.fixture(scope="session")
-def worker(worker_env, tmp_path_factory) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
-    w = Worker(worker_env, tmp_path_factory.mktemp("worker") / "worker.log").start()
-    yield w
-    w.stop()
+def shared_worker(worker_env, tmp_path_factory) -> Iterator[SharedWorker]:  # type: ignore[no-untyped-def]
+    shared = SharedWorker(worker_env, tmp_path_factory.mktemp("worker") / "worker.log")
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture
+def worker(shared_worker: SharedWorker) -> Worker:
+    return shared_worker.ensure()
+
+
+@pytest.fixture
+def no_other_worker(shared_worker: SharedWorker) -> None:
+    shared_worker.stop()
 
 
 def make_component(name: str, spec: dict[str, Any] | str) -> ComponentVersion:

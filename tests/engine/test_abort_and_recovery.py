@@ -93,7 +93,7 @@ def test_a_step_container_is_hardened(api, worker, shell_component):
         wait_for_run(run_id, timeout=15)
 
 
-def test_a_killed_worker_is_recovered_and_the_step_attempt_runs_once(api, worker_env, shell_component, tmp_path):
+def test_a_killed_worker_is_recovered_and_the_step_attempt_runs_once(api, worker_env, no_other_worker, shell_component, tmp_path):
     """kill -9 the worker mid-step, start another: the run finishes and exactly one container existed."""
     script = "import sys, time; time.sleep(4); open(sys.argv[1], 'w').write('survived')"
     pipeline = make_pipeline("phoenix", [node("slow", shell_component, script), node("after", shell_component, "import sys; open(sys.argv[1], 'w').write(open(sys.argv[2]).read())", upstream="slow")])
