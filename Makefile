@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up test test-backend test-frontend lint images bench schema clean
+.PHONY: help up test test-backend lint images bench e2e schema clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-up: ## install what is missing, then start web, worker and scheduler on http://127.0.0.1:$${PORT:-8000}
+up: ## install what is missing, then start web, worker and scheduler on http://127.0.0.1:8000 (PORT overrides)
 	@bash scripts/up.sh
 
 test: ## provision PostgreSQL, Redis, Docker, images, Chromium; run every test
@@ -21,6 +21,12 @@ lint: ## ruff over backend and tests
 
 images: ## build the worker images (skips what is up to date)
 	@bash scripts/docker-engine.sh && bash worker_images/build.sh
+
+bench: ## run the benchmarks (bench/), print the table, write bench/results/latest.json
+	@bash bench/run.sh
+
+e2e: ## only the browser tests against a freshly started stack
+	@bash scripts/e2e.sh
 
 schema: ## write the OpenAPI schema to var/schema.yml
 	@bash scripts/bootstrap.sh && .venv/bin/python backend/manage.py spectacular --validate --file var/schema.yml

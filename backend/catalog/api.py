@@ -7,7 +7,7 @@ from typing import Any
 import django_filters
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -18,6 +18,7 @@ from catalog import selectors, services
 from catalog import spec as specs
 from catalog.models import Category, Component, ComponentVersion
 from studio.errors import InvalidInput, Problem, StudioError
+from studio.schema import AUTH_ERRORS, ErrorResponseSerializer
 
 # A component file is a few KiB; the cap keeps a mistaken upload (a dataset,
 # a binary) from being parsed as YAML. Overridable for operators who need more.
@@ -31,19 +32,6 @@ class PayloadTooLarge(StudioError):
 
 # --------------------------------------------------------------------------
 # Serializers (read-only shapes of docs/api.md)
-
-
-class ErrorProblemSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    node = serializers.CharField(required=False)
-    port = serializers.CharField(required=False)
-    field = serializers.CharField(required=False)
-
-
-class ErrorResponseSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    problems = ErrorProblemSerializer(many=True)
 
 
 class PortSerializer(serializers.Serializer):
@@ -179,10 +167,7 @@ class ComponentFilter(django_filters.FilterSet):
 # --------------------------------------------------------------------------
 # Views
 
-_ERRORS = {
-    401: OpenApiResponse(ErrorResponseSerializer, description="Not signed in."),
-    403: OpenApiResponse(ErrorResponseSerializer, description="Not allowed."),
-}
+_ERRORS = AUTH_ERRORS
 
 
 @extend_schema(tags=["catalog"], responses={200: ComponentSummarySerializer(many=True), **_ERRORS})
