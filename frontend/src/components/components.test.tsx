@@ -1,0 +1,109 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { useState } from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../api/client';
+import { ConfusionMatrix } from '../charts/ConfusionMatrix';
+import { RocChart } from '../charts/RocChart';
+import type { JsonValue } from '../pipeline-core';
+import { ErrorMessage } from './ErrorMessage';
+import { formatBytes, formatDuration, formatNumber } from './format';
+import { ValueControl } from './ValueControl';
+
+afterEach(cleanup);
+
+function Controlled({ type, initial }: { type: string; initial: JsonValue }) {
+  const [value, setValue] = useState<JsonValue>(initial);
+  return (
+    <>
+      <ValueControl type={type} value={value} onChange={setValue} testId="control" />
+      <output data-testid="value">{JSON.stringify(value)}</output>
+    </>
+  );
+}
+
+describe('ErrorMessage', () => {
+  it('shows the message and every problem with where it is', () => {
+    const error = new ApiError(400, 'Pipeline has 2 problems.', [
+      { code: 'unbound_input', message: 'required input "data" is not connected', node: 'split', port: 'data' },
+      { code: 'parameter_type', message: 'bad default', field: 'parameters[0].default' },
+    ]);
+    render(<ErrorMessage error={error} title="Not saved" />);
+    const box = screen.getByRole('alert');
+    expect(box.textContent).toContain('Not saved: Pipeline has 2 problems.');
+    expect(box.textContent).toContain('split.data required input "data" is not connected');
+    expect(box.textContent).toContain('parameters[0].default bad default');
+  });
+
+  it('renders nothing without an error', () => {
+    const { container } = render(<ErrorMessage error={null} />);
+    expect(container.innerHTML).toBe('');
+  });
+});
+
+describe('ValueControl', () => {
+  it('uses a number input for Integer and emits numbers', () => {
+    render(<Controlled type="Integer" initial={100} />);
+    const input = screen.getByTestId('control') as HTMLInputElement;
+    expect(input.type).toBe('number');
+    fireEvent.change(input, { target: { value: '250' } });
+    expect(screen.getByTestId('value').textContent).toBe('250');
+  });
+
+  it('uses a checkbox for Boolean', () => {
+    render(<Controlled type="Boolean" initial={false} />);
+    const box = screen.getByTestId('control') as HTMLInputElement;
+    expect(box.type).toBe('checkbox');
+    fireEvent.click(box);
+    expect(screen.getByTestId('value').textContent).toBe('true');
+  });
+
+  it('uses a textarea for JSON and keeps unparsable text as text', () => {
+    render(<Controlled type="JSON" initial={{ a: 1 }} />);
+    const area = screen.getByTestId('control') as HTMLTextAreaElement;
+    expect(area.tagName).toBe('TEXTAREA');
+    fireEvent.change(area, { target: { value: '{"n_estimators": [10, 50]}' } });
+    expect(screen.getByTestId('value').textContent).toBe('{"n_estimators":[10,50]}');
+    fireEvent.change(area, { target: { value: '{"n' } });
+    expect(screen.getByTestId('value').textContent).toBe('"{\\"n"');
+  });
+
+  it('uses a text input for strings', () => {
+    render(<Controlled type="String" initial="iris" />);
+    const input = screen.getByTestId('control') as HTMLInputElement;
+    expect(input.type).toBe('text');
+    expect(input.value).toBe('iris');
+  });
+});
+
+describe('charts', () => {
+  it('draws a confusion matrix with a cell per pair, counts written in', () => {
+    render(<ConfusionMatrix labels={['a', 'b']} matrix={[[5, 1], [0, 4]]} />);
+    expect(screen.getByTestId('confusion-matrix')).toBeTruthy();
+    expect(screen.getByTestId('cm-cell-0-1').querySelector('title')!.textContent).toBe('true a, predicted b: 1 (16.7% of row)');
+    expect(screen.getByTestId('confusion-matrix').textContent).toContain('5');
+  });
+
+  it('draws one ROC polyline per curve with its AUC in the legend', () => {
+    const { container } = render(
+      <RocChart
+        curves={[
+          { label: 'setosa', fpr: [0, 0, 1], tpr: [0, 1, 1], auc: 1 },
+          { label: 'virginica', fpr: [0, 0.5, 1], tpr: [0, 0.7, 1], auc: 0.8512 },
+        ]}
+      />,
+    );
+    expect(container.querySelectorAll('polyline')).toHaveLength(2);
+    expect(screen.getByTestId('roc-chart').textContent).toContain('virginica AUC 0.851');
+  });
+});
+
+describe('format', () => {
+  it('formats durations, sizes and numbers for people', () => {
+    expect(formatDuration(0.25)).toBe('250 ms');
+    expect(formatDuration(75)).toBe('1 min 15 s');
+    expect(formatDuration(null)).toBe('—');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatNumber(0.899749)).toBe('0.8997');
+    expect(formatNumber(30)).toBe('30');
+  });
+});

@@ -1,0 +1,231 @@
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  useStore,
+  type Connection,
+  type EdgeChange,
+  type FinalConnectionState,
+  type IsValidConnection,
+  type NodeChange,
+  type OnConnectEnd,
+} from '@xyflow/react';
+import { useCallback, useEffect, useRef, type DragEvent, type MouseEvent, type ReactElement } from 'react';
+import { portOfHandle, type ConnectionRequest, type Position, type Size } from '../pipeline-core';
+import { categoryColor } from './categories';
+import { nodeTypes, type StepFlowNode } from './ComponentNode';
+import { useEditor, useEditorStoreApi } from './context';
+import { PALETTE_MIME } from './Palette';
+import { minimapShown } from './store';
+import { useFlowEdges, useFlowNodes, type StepEdge } from './useFlowElements';
+
+const STATUS_COLORS: Record<string, string> = {
+  pending: '#cbd5e1',
+  queued: '#93c5fd',
+  running: '#3b82f6',
+  completed: '#22c55e',
+  cached: '#14b8a6',
+  failed: '#ef4444',
+  aborted: '#f97316',
+  skipped: '#e2e8f0',
+};
+
+function toRequest(c: Connection | StepEdge): ConnectionRequest | null {
+  const output = portOfHandle(c.sourceHandle, 'out');
+  const input = portOfHandle(c.targetHandle, 'in');
+  if (!output || !input) return null;
+  return { source: c.source, output, target: c.target, input };
+}
+
+export interface CanvasProps {
+  statuses?: Record<string, string>;
+  onStepClick?: (nodeId: string) => void;
+  onDropComponent?: (versionId: number, position: Position) => void;
+}
+
+// Below this zoom, port labels are too small to read: the canvas drops them (and shadows)
+// with one CSS class, which keeps a 500-node pipeline smooth to pan without a GPU.
+const LOW_DETAIL_ZOOM = 0.55;
+const lowDetailSelector = (s: { transform: [number, number, number] }): boolean => s.transform[2] < LOW_DETAIL_ZOOM;
+
+export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps): ReactElement {
+  const store = useEditorStoreApi();
+  const readOnly = useEditor((s) => s.readOnly);
+  const fitRequest = useEditor((s) => s.fitRequest);
+  const lowDetail = useStore(lowDetailSelector);
+  const showMinimap = useEditor(minimapShown);
+  const nodes = useFlowNodes(statuses);
+  const edges = useFlowEdges(statuses);
+  const { screenToFlowPosition, fitView } = useReactFlow<StepFlowNode, StepEdge>();
+  const firstFit = useRef(true);
+
+  useEffect(() => {
+    if (firstFit.current) {
+      firstFit.current = false;
+      return; // the initial fit is done by the fitView prop
+    }
+    // Wait a frame so freshly laid-out nodes are measured.
+    const id = requestAnimationFrame(() => void fitView({ padding: 0.15, duration: 250 }));
+    return () => cancelAnimationFrame(id);
+  }, [fitRequest, fitView]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StepFlowNode>[]) => {
+      const positions = new Map<string, Position>();
+      const sizes = new Map<string, Size>();
+      const selection: Array<{ id: string; selected: boolean }> = [];
+      let dragging = false;
+      for (const c of changes) {
+        if (c.type === 'position' && c.position) {
+          positions.set(c.id, c.position);
+          dragging ||= !!c.dragging;
+        } else if (c.type === 'dimensions' && c.dimensions) {
+          sizes.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
+        } else if (c.type === 'select') {
+          selection.push({ id: c.id, selected: c.selected });
+        }
+        // 'remove' is handled once, in onDelete, so one undo step covers nodes and their edges.
+      }
+      const state = store.getState();
+      if (sizes.size) state.setMeasured(sizes);
+      if (positions.size) state.moveNodes(positions, dragging);
+      else if (changes.some((c) => c.type === 'position' && !c.dragging)) state.moveNodes(new Map(), false);
+      if (selection.length) state.setNodeSelected(selection);
+    },
+    [store],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<StepEdge>[]) => {
+      const selection = changes.flatMap((c) => (c.type === 'select' ? [{ id: c.id, selected: c.selected }] : []));
+      if (selection.length) store.getState().setEdgeSelected(selection);
+    },
+    [store],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const req = toRequest(c);
+      if (req) store.getState().connect(req);
+    },
+    [store],
+  );
+
+  const isValidConnection: IsValidConnection<StepEdge> = useCallback(
+    (c) => {
+      const req = toRequest(c);
+      return !!req && store.getState().explainConnection(req) === null;
+    },
+    [store],
+  );
+
+  // Dropping on a handle that refused the connection: say why.
+  const onConnectEnd: OnConnectEnd = useCallback(
+    (_event, state: FinalConnectionState) => {
+      if (!state.toHandle || state.isValid || !state.fromHandle) return;
+      const from = state.fromHandle;
+      const to = state.toHandle;
+      if (from.type === to.type) {
+        store.getState().notify('error', 'Connect an output (right side) to an input (left side).');
+        return;
+      }
+      const source = from.type === 'source' ? from : to;
+      const target = from.type === 'source' ? to : from;
+      const req = toRequest({
+        source: source.nodeId,
+        sourceHandle: source.id ?? null,
+        target: target.nodeId,
+        targetHandle: target.id ?? null,
+      });
+      const reason = req ? store.getState().explainConnection(req) : null;
+      if (reason) store.getState().notify('error', reason);
+    },
+    [store],
+  );
+
+  const onDelete = useCallback(
+    ({ nodes: gone, edges: cut }: { nodes: StepFlowNode[]; edges: StepEdge[] }) => {
+      const edgesToCut = cut.flatMap((e) => {
+        const input = portOfHandle(e.targetHandle, 'in');
+        return input ? [{ target: e.target, input }] : [];
+      });
+      store.getState().deleteElements(
+        gone.map((n) => n.id),
+        edgesToCut,
+      );
+    },
+    [store],
+  );
+
+  const onDragOver = useCallback(
+    (event: DragEvent) => {
+      if (readOnly || !event.dataTransfer.types.includes(PALETTE_MIME)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+    },
+    [readOnly],
+  );
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const raw = event.dataTransfer.getData(PALETTE_MIME);
+      if (readOnly || !raw) return;
+      event.preventDefault();
+      const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      onDropComponent?.(Number(raw), { x: Math.round(position.x - 20), y: Math.round(position.y - 20) });
+    },
+    [readOnly, screenToFlowPosition, onDropComponent],
+  );
+
+  const onNodeClick = useCallback(
+    (_e: MouseEvent, node: StepFlowNode) => {
+      onStepClick?.(node.id);
+    },
+    [onStepClick],
+  );
+
+  const minimapColor = useCallback(
+    (n: StepFlowNode) => (n.data.status ? (STATUS_COLORS[n.data.status] ?? '#cbd5e1') : categoryColor(n.data.spec?.category)),
+    [],
+  );
+
+  return (
+    <ReactFlow<StepFlowNode, StepEdge>
+      nodes={nodes}
+      edges={edges}
+      className={lowDetail ? 'low-detail' : undefined}
+      nodeTypes={nodeTypes}
+      onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      onConnect={onConnect}
+      onConnectEnd={onConnectEnd}
+      isValidConnection={isValidConnection}
+      onDelete={onDelete}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      onNodeClick={onNodeClick}
+      nodesDraggable={!readOnly}
+      nodesConnectable={!readOnly}
+      edgesFocusable={!readOnly}
+      deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+      multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+      onlyRenderVisibleElements={nodes.length > 150}
+      minZoom={0.05}
+      maxZoom={2}
+      fitView
+      fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}
+      connectionRadius={24}
+      defaultEdgeOptions={{ interactionWidth: 16 }}
+      elevateEdgesOnSelect
+    >
+      <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd5e1" />
+      {showMinimap ? (
+        <MiniMap<StepFlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" />
+      ) : null}
+      <Controls showInteractive={false} position="bottom-left" />
+    </ReactFlow>
+  );
+}

@@ -1,0 +1,162 @@
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { memo, type CSSProperties, type ReactElement } from 'react';
+import {
+  describeType,
+  formatValueText,
+  inputHandleId,
+  isParameterBinding,
+  isRequiredInput,
+  isValueBinding,
+  outputHandleId,
+  typeName,
+  type Binding,
+  type ComponentSpec,
+  type GraphNode,
+  type PortSpec,
+  type Problem,
+} from '../pipeline-core';
+import { categoryColor, categoryLabel, typeColor } from './categories';
+
+export interface StepData extends Record<string, unknown> {
+  node: GraphNode;
+  spec: ComponentSpec | undefined;
+  problems: Problem[];
+  status: string | undefined;
+  readOnly: boolean;
+}
+
+export type StepFlowNode = Node<StepData, 'component'>;
+
+const EMPTY: Problem[] = [];
+
+function bindingHint(binding: Binding | undefined): string | null {
+  if (!binding) return null;
+  if (isParameterBinding(binding)) return `{${binding.parameter}}`;
+  if (isValueBinding(binding)) {
+    const text = formatValueText(binding.value).replace(/\s+/g, ' ');
+    return text.length > 14 ? `${text.slice(0, 13)}…` : text || '""';
+  }
+  return null;
+}
+
+function InputRow({
+  nodeId,
+  port,
+  binding,
+  invalid,
+  connectable,
+}: {
+  nodeId: string;
+  port: PortSpec;
+  binding: Binding | undefined;
+  invalid: boolean;
+  connectable: boolean;
+}): ReactElement {
+  const type = typeName(port.type);
+  const hint = bindingHint(binding);
+  const required = isRequiredInput(port);
+  return (
+    <div className={`port port-in${invalid ? ' port-invalid' : ''}`} title={port.description ?? undefined}>
+      <Handle
+        type="target"
+        position={Position.Left}
+        id={inputHandleId(port.name)}
+        isConnectable={connectable}
+        className="handle"
+        style={{ '--port-color': typeColor(type) } as CSSProperties}
+        data-testid={`handle-${nodeId}-in-${port.name}`}
+        data-port-type={describeType(type)}
+      />
+      <span className="port-name">
+        {port.name}
+        {required && !binding ? <span className="port-required" aria-label="required">*</span> : null}
+      </span>
+      {hint ? <span className="port-hint">{hint}</span> : <span className="port-type">{describeType(type)}</span>}
+    </div>
+  );
+}
+
+function ComponentNodeView({ id, data, selected }: NodeProps<StepFlowNode>): ReactElement {
+  const { node, spec, status, readOnly } = data;
+  const problems = data.problems ?? EMPTY;
+  const badPorts = new Set(problems.map((p) => p.port).filter(Boolean));
+  const color = categoryColor(spec?.category);
+  const title = node.label || spec?.name || `Unknown component #${node.component_version}`;
+  const classes = ['step-node'];
+  if (selected) classes.push('selected');
+  if (problems.length) classes.push('has-problems');
+  if (status) classes.push(`status-${status}`);
+  if (!spec) classes.push('unknown');
+
+  return (
+    <div
+      className={classes.join(' ')}
+      style={{ '--cat-color': color } as CSSProperties}
+      data-testid={`node-${id}`}
+      data-status={status}
+      data-invalid={problems.length ? 'true' : undefined}
+      aria-label={`Step ${title}`}
+    >
+      <div className="step-head">
+        <span className="step-cat" title={categoryLabel(spec?.category)} />
+        <div className="step-titles">
+          <div className="step-title">{title}</div>
+          <div className="step-sub">{node.label && spec ? spec.name : id}</div>
+        </div>
+        {status ? (
+          <span className={`status-pill status-${status}`} data-testid={`node-status-${id}`}>
+            {status}
+          </span>
+        ) : problems.length ? (
+          <span className="step-problems" title={problems.map((p) => p.message).join('\n')} data-testid={`node-problems-${id}`}>
+            {problems.length}
+          </span>
+        ) : null}
+      </div>
+      {spec ? (
+        <div className="step-ports">
+          <div className="step-inputs">
+            {spec.inputs.map((port) => (
+              <InputRow
+                key={port.name}
+                nodeId={id}
+                port={port}
+                binding={node.arguments[port.name]}
+                invalid={badPorts.has(port.name)}
+                connectable={!readOnly}
+              />
+            ))}
+          </div>
+          <div className="step-outputs">
+            {spec.outputs.map((port) => {
+              const type = typeName(port.type);
+              return (
+                <div className="port port-out" key={port.name} title={port.description ?? undefined}>
+                  <span className="port-type">{describeType(type)}</span>
+                  <span className="port-name">{port.name}</span>
+                  <Handle
+                    type="source"
+                    position={Position.Right}
+                    id={outputHandleId(port.name)}
+                    isConnectable={!readOnly}
+                    className="handle"
+                    style={{ '--port-color': typeColor(type) } as CSSProperties}
+                    data-testid={`handle-${id}-out-${port.name}`}
+                    data-port-type={describeType(type)}
+                  />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      ) : (
+        <div className="step-missing">Component version {node.component_version} is not in the catalog.</div>
+      )}
+    </div>
+  );
+}
+
+export const ComponentNode = memo(ComponentNodeView);
+
+// At module scope, so React Flow never sees a new object and re-mounts nodes.
+export const nodeTypes = { component: ComponentNode };

@@ -1,0 +1,121 @@
+// Turns the store's document into React Flow nodes and edges, reusing the
+// previous object for every node/edge that did not change, so a drag or an
+// edit re-renders one node, not five hundred.
+import type { Edge } from '@xyflow/react';
+import { useMemo, useRef } from 'react';
+import { toFlowEdges, type FlowEdgeData, type Problem } from '../pipeline-core';
+import { typeColor } from './categories';
+import type { StepFlowNode } from './ComponentNode';
+import { useEditor } from './context';
+
+const NO_PROBLEMS: Problem[] = [];
+const NO_NODE_PROBLEMS = new Map<string, Problem[]>();
+
+function problemsKey(list: Problem[] | undefined): string {
+  return list ? list.map((p) => `${p.code}|${p.port ?? ''}|${p.message}`).join('\n') : '';
+}
+
+export type StepEdge = Edge<FlowEdgeData>;
+
+export function useFlowNodes(statuses: Record<string, string> | undefined): StepFlowNode[] {
+  const doc = useEditor((s) => s.doc);
+  const lookup = useEditor((s) => s.lookup);
+  const allProblems = useEditor((s) => s.nodeProblems);
+  const showProblems = useEditor((s) => s.showProblems);
+  const nodeProblems = showProblems ? allProblems : NO_NODE_PROBLEMS;
+  const selected = useEditor((s) => s.selectedNodes);
+  const measured = useEditor((s) => s.measured);
+  const readOnly = useEditor((s) => s.readOnly);
+  const cache = useRef(new Map<string, StepFlowNode>());
+
+  return useMemo(() => {
+    const next = new Map<string, StepFlowNode>();
+    const nodes = doc.graph.nodes.map((node) => {
+      const spec = lookup(node.component_version);
+      const problems = nodeProblems.get(node.id);
+      const size = measured.get(node.id);
+      const isSelected = selected.has(node.id);
+      const status = statuses?.[node.id];
+      const prev = cache.current.get(node.id);
+      let flow: StepFlowNode;
+      if (
+        prev &&
+        prev.data.node === node &&
+        prev.data.spec === spec &&
+        prev.data.status === status &&
+        prev.data.readOnly === readOnly &&
+        !!prev.selected === isSelected &&
+        prev.measured?.width === size?.width &&
+        prev.measured?.height === size?.height &&
+        problemsKey(prev.data.problems) === problemsKey(problems)
+      ) {
+        flow = prev;
+      } else {
+        const keepProblems = prev && problemsKey(prev.data.problems) === problemsKey(problems) ? prev.data.problems : problems;
+        // A node whose component just became known grew handles: leave out the old size so
+        // React Flow measures it (and its handles) again instead of reusing empty handle bounds.
+        const remeasure = !!prev && prev.data.spec !== spec;
+        flow = {
+          id: node.id,
+          type: 'component',
+          position: node.position,
+          data: { node, spec, problems: keepProblems ?? NO_PROBLEMS, status, readOnly },
+          selected: isSelected,
+          ...(size && !remeasure ? { measured: size } : {}),
+        };
+      }
+      next.set(node.id, flow);
+      return flow;
+    });
+    cache.current = next;
+    return nodes;
+  }, [doc, lookup, nodeProblems, selected, measured, readOnly, statuses]);
+}
+
+export function useFlowEdges(statuses: Record<string, string> | undefined): StepEdge[] {
+  const nodes = useEditor((s) => s.doc.graph.nodes);
+  const lookup = useEditor((s) => s.lookup);
+  const selected = useEditor((s) => s.selectedEdges);
+  const cache = useRef(new Map<string, StepEdge>());
+  // Edges only depend on bindings, not positions: rebuild when some node's arguments change.
+  const argsKey = useArgumentsIdentity(nodes);
+
+  return useMemo(() => {
+    const next = new Map<string, StepEdge>();
+    const edges = toFlowEdges({ graph: { schema_version: 1, nodes }, parameters: [] }, lookup).map((e) => {
+      const isSelected = selected.has(e.id);
+      const running = statuses?.[e.target] === 'running' || statuses?.[e.target] === 'queued';
+      const done = statuses ? ['completed', 'cached'].includes(statuses[e.source] ?? '') : false;
+      const prev = cache.current.get(e.id);
+      const edge: StepEdge =
+        prev && !!prev.selected === isSelected && !!prev.animated === running && prev.data?.type === e.data?.type && prev.className === (done ? 'done' : undefined)
+          ? prev
+          : {
+              ...e,
+              type: 'default',
+              selected: isSelected,
+              animated: running,
+              className: done ? 'done' : undefined,
+              style: { stroke: typeColor(e.data?.type) },
+            } as StepEdge;
+      next.set(e.id, edge);
+      return edge;
+    });
+    cache.current = next;
+    return edges;
+    // argsKey stands for `nodes` here; positions do not affect edges.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [argsKey, lookup, selected, statuses]);
+}
+
+/** A value that changes only when the set of nodes or any node's arguments object changes. */
+function useArgumentsIdentity(nodes: Array<{ id: string; arguments: object }>): object {
+  const ref = useRef<{ key: object; args: object[]; ids: string[] }>({ key: {}, args: [], ids: [] });
+  const prev = ref.current;
+  const same =
+    prev.args.length === nodes.length && nodes.every((n, i) => n.arguments === prev.args[i] && n.id === prev.ids[i]);
+  if (!same) {
+    ref.current = { key: {}, args: nodes.map((n) => n.arguments), ids: nodes.map((n) => n.id) };
+  }
+  return ref.current.key;
+}
