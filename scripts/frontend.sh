@@ -13,8 +13,8 @@ major="$(node -p 'process.versions.node.split(".")[0]')"
 stamp=node_modules/.lock.sha256
 want="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  log "npm ci (frontend)"
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  log "npm install (frontend, from package-lock.json)"
+  npm install --no-audit --no-fund --no-save --loglevel=error >&2
   echo "$want" >"$stamp"
 fi
 

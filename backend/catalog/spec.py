@@ -365,9 +365,12 @@ def memory_bytes(value: Any) -> int:
 
 def iter_placeholders(spec: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     """Every input/output reference in command/args as (field path, kind, port name)."""
-    container = (spec.get("implementation") or {}).get("container") or {}
+    implementation = spec.get("implementation")
+    container = implementation.get("container") if isinstance(implementation, dict) else None
+    if not isinstance(container, dict):
+        return
     for key in ("command", "args"):
-        for index, item in enumerate(container.get(key) or []):
+        for index, item in enumerate(_list_of(container.get(key))):
             yield from _walk_arg(item, f"implementation.container.{key}[{index}]")
 
 
@@ -529,12 +532,18 @@ def _describe(value: Any) -> str:
     return f"{article} {kind} ({json.dumps(value)[:40]})"
 
 
+def _list_of(value: Any) -> list[Any]:
+    """The value when it is a list; [] otherwise (the schema reports the wrong shape)."""
+    return value if isinstance(value, list) else []
+
+
 def _semantic_problems(spec: dict[str, Any]) -> Iterator[Problem]:
-    inputs = [p for p in spec.get("inputs") or [] if isinstance(p, dict) and isinstance(p.get("name"), str)]
-    outputs = [p for p in spec.get("outputs") or [] if isinstance(p, dict) and isinstance(p.get("name"), str)]
+    # These checks run beside the schema's, so every value may have the wrong shape.
+    inputs = [p for p in _list_of(spec.get("inputs")) if isinstance(p, dict) and isinstance(p.get("name"), str)]
+    outputs = [p for p in _list_of(spec.get("outputs")) if isinstance(p, dict) and isinstance(p.get("name"), str)]
     # Names must be unique among inputs and among outputs; an input and an
     # output may share a name (real KFP files do: `table` in, `table` out).
-    for key, ports in (("inputs", spec.get("inputs") or []), ("outputs", spec.get("outputs") or [])):
+    for key, ports in (("inputs", _list_of(spec.get("inputs"))), ("outputs", _list_of(spec.get("outputs")))):
         seen: dict[str, int] = {}
         for index, port in enumerate(ports):
             name = port.get("name") if isinstance(port, dict) else None

@@ -1,5 +1,5 @@
 // One function per endpoint of docs/api.md.
-import { request, send, unwrapList } from './client';
+import { ApiError, request, send, unwrapList } from './client';
 import type {
   ComponentDetail,
   ComponentSummary,
@@ -19,7 +19,13 @@ import type { JsonValue, PipelineGraph, PipelineParameter, Problem } from '../pi
 const LIST_SIZE = 500;
 
 // Auth
-export const getMe = (): Promise<User> => request<User>('/api/auth/me/');
+// Signed out is `{authenticated: false}` (a 200, so the browser logs no failed request);
+// the rest of the app keeps treating it as the 403 it means.
+export async function getMe(): Promise<User> {
+  const me = await request<User & { authenticated?: boolean }>('/api/auth/me/');
+  if (me.authenticated === false) throw new ApiError(403, 'You are not signed in.');
+  return me;
+}
 export const login = (username: string, password: string): Promise<User> =>
   request<User>('/api/auth/login/', { method: 'POST', body: { username, password } });
 export const logout = (): Promise<void> => request<void>('/api/auth/logout/', { method: 'POST' });

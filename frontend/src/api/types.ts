@@ -7,6 +7,7 @@ export interface User {
   id: number;
   username: string;
   is_staff?: boolean;
+  authenticated?: boolean;
 }
 
 export interface Paginated<T> {
