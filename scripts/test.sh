@@ -39,4 +39,9 @@ set +e
 rc=$?
 set -e
 if [ $rc -eq 5 ]; then die "pytest collected no tests"; fi
-exit $rc
+[ $rc -eq 0 ] || exit $rc
+
+if [ "$only_backend" = 0 ] && [ -f tests/browser/package.json ]; then
+  log "browser tests (Playwright + Chromium against the real stack)"
+  bash scripts/e2e.sh
+fi

@@ -13,7 +13,7 @@ import {
   type NodeChange,
   type OnConnectEnd,
 } from '@xyflow/react';
-import { useCallback, useEffect, useRef, type DragEvent, type MouseEvent, type ReactElement } from 'react';
+import { useCallback, useEffect, useRef, useState, type DragEvent, type MouseEvent, type ReactElement } from 'react';
 import { portOfHandle, type ConnectionRequest, type Position, type Size } from '../pipeline-core';
 import { categoryColor } from './categories';
 import { nodeTypes, type StepFlowNode } from './ComponentNode';
@@ -61,6 +61,9 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
   const edges = useFlowEdges(statuses);
   const { screenToFlowPosition, fitView } = useReactFlow<StepFlowNode, StepEdge>();
   const firstFit = useRef(true);
+  // Fit the view to a graph that is there when the canvas opens. On an empty canvas React Flow
+  // would keep that fit pending and apply it to the first dropped step, jumping and zooming under the cursor.
+  const [fitOnOpen] = useState(() => store.getState().doc.graph.nodes.length > 0);
 
   useEffect(() => {
     if (firstFit.current) {
@@ -215,7 +218,7 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
       onlyRenderVisibleElements={nodes.length > 150}
       minZoom={0.05}
       maxZoom={2}
-      fitView
+      fitView={fitOnOpen}
       fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}
       connectionRadius={24}
       defaultEdgeOptions={{ interactionWidth: 16 }}
