@@ -61,22 +61,64 @@ def _tmp_dir() -> Path:
     return path
 
 
+class BlobTooLarge(ValueError):
+    """More bytes arrived than the writer's limit allows (the partial file is already removed)."""
+
+    def __init__(self, max_bytes: int, received: int) -> None:
+        super().__init__(f"larger than the limit of {max_bytes} bytes")
+        self.max_bytes = max_bytes
+        self.received = received
+
+
+class BlobWriter:
+    """Writes a blob chunk by chunk (e.g. from an upload handler), hashing as it goes.
+
+    `commit()` moves the finished file into place; `abort()` (idempotent, also
+    safe after commit) removes what was written. Nothing is held in memory.
+    """
+
+    def __init__(self, *, max_bytes: int | None = None, prefix: str = "upload-") -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._digest = hashlib.sha256()
+        fd, name = tempfile.mkstemp(dir=_tmp_dir(), prefix=prefix)
+        self._path = Path(name)
+        self._out: BinaryIO | None = os.fdopen(fd, "wb")
+
+    def write(self, chunk: bytes) -> None:
+        if self._out is None:
+            raise ValueError("the blob writer is closed")
+        self.size += len(chunk)
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            received = self.size
+            self.abort()
+            raise BlobTooLarge(self.max_bytes, received)
+        self._digest.update(chunk)
+        self._out.write(chunk)
+
+    def commit(self) -> Blob:
+        if self._out is None:
+            raise ValueError("the blob writer is closed")
+        self._out.close()
+        self._out = None
+        return _commit(self._path, self._digest.hexdigest(), self.size)
+
+    def abort(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+            self._path.unlink(missing_ok=True)
+
+
 def put_stream(stream: BinaryIO, *, max_bytes: int | None = None) -> Blob:
-    """Stores a stream without holding it in memory; raises ValueError past max_bytes."""
-    digest = hashlib.sha256()
-    size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=_tmp_dir(), prefix="upload-")
+    """Stores a stream without holding it in memory; raises ValueError (BlobTooLarge) past max_bytes."""
+    writer = BlobWriter(max_bytes=max_bytes)
     try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if max_bytes is not None and size > max_bytes:
-                    raise ValueError(f"larger than the limit of {max_bytes} bytes")
-                digest.update(chunk)
-                out.write(chunk)
-        return _commit(Path(tmp_name), digest.hexdigest(), size)
+        while chunk := stream.read(CHUNK):
+            writer.write(chunk)
+        return writer.commit()
     except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+        writer.abort()
         raise
 
 

@@ -37,6 +37,23 @@ _BINDING_SCHEMA = {
             "required": ["from"],
             "additionalProperties": False,
         },
+        {
+            "type": "object",
+            "description": "A version of a dataset: pinned by number, or the newest one (pinned when the run starts).",
+            "properties": {
+                "dataset": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "version": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["latest"]}]},
+                    },
+                    "required": ["id"],
+                    "additionalProperties": False,
+                }
+            },
+            "required": ["dataset"],
+            "additionalProperties": False,
+        },
     ]
 }
 
@@ -69,6 +86,20 @@ GRAPH_SCHEMA: dict[str, Any] = {
                     },
                     "retries": {"type": "integer", "minimum": 0, "maximum": graph_lib.MAX_RETRIES},
                     "timeout_seconds": {"type": "integer", "minimum": 1},
+                    "publish": {
+                        "type": "array",
+                        "description": "Outputs saved as a new version of a dataset (created if missing) when the step completes.",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "output": {"type": "string"},
+                                "dataset": {"type": "string", "description": "dataset name"},
+                                "kind": {"type": "string", "enum": ["dataset", "model"]},
+                            },
+                            "required": ["output", "dataset"],
+                            "additionalProperties": False,
+                        },
+                    },
                 },
                 "required": ["id", "component_version", "position"],
             },

@@ -9,9 +9,16 @@ A document looks like::
     {"schema_version": 1,
      "nodes": [{"id", "component_version", "label"?, "position": {"x", "y"},
                 "arguments": {input: {"value": v} | {"parameter": name}
-                                     | {"from": {"node": id, "output": name}}},
+                                     | {"from": {"node": id, "output": name}}
+                                     | {"dataset": {"id": dataset id, "version": n | "latest"}}},
                 "resources"?: {"cpu", "memory", "gpu"}, "retries"?: 0..10,
-                "timeout_seconds"?: int > 0}]}
+                "timeout_seconds"?: int > 0,
+                "publish"?: [{"output": name, "dataset": dataset name, "kind"?: "dataset" | "model"}]}]}
+
+A dataset binding reads a version of a dataset (pinned, or the newest one,
+pinned when the run is created); a publish declaration saves the node's output
+as a new version of the named dataset when the step completes (the dataset is
+created if missing).
 
 and pipeline parameters travel beside it:
 ``[{"name", "type" (a value type), "default"?, "description"?}]``.
@@ -33,7 +40,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from catalog.types import VALUE_TYPES, coerce_value, compatible, is_value_type, type_name
+from catalog.types import ACCEPTS_ANY, VALUE_TYPES, coerce_value, compatible, is_value_type, type_name
 from studio.errors import Problem
 
 if TYPE_CHECKING:
@@ -59,10 +66,17 @@ MAX_TIMEOUT_SECONDS = 30 * 24 * 3600
 MAX_ID = 2**63 - 1
 
 DOCUMENT_KEYS = frozenset({"schema_version", "nodes"})
-NODE_KEYS = frozenset({"id", "component_version", "label", "position", "arguments", "resources", "retries", "timeout_seconds"})
+NODE_KEYS = frozenset(
+    {"id", "component_version", "label", "position", "arguments", "resources", "retries", "timeout_seconds", "publish"}
+)
+PUBLISH_KEYS = frozenset({"output", "dataset", "kind"})
+DATASET_KINDS = ("dataset", "model")
+# Which input types a version of each dataset kind may feed (plus File and untyped, as for outputs).
+DATASET_KIND_TYPES = {"dataset": frozenset({"Dataset", "Table"}), "model": frozenset({"Model"})}
+MAX_DATASET_NAME = 200
 RESOURCE_KEYS = frozenset({"cpu", "memory", "gpu"})
 PARAMETER_KEYS = frozenset({"name", "type", "default", "description"})
-BINDING_KINDS = ("value", "parameter", "from")
+BINDING_KINDS = ("value", "parameter", "from", "dataset")
 
 
 class GraphError(ValueError):
@@ -72,6 +86,16 @@ class GraphError(ValueError):
         super().__init__(message)
         self.message = message
         self.problems = problems or [Problem(code="invalid_document", message=message)]
+
+
+class DatasetRef(NamedTuple):
+    """What validation needs to know about a dataset a graph refers to (the caller loads them:
+    datasets.selectors.datasets_for_graph)."""
+
+    id: int
+    name: str
+    kind: str  # "dataset" | "model"
+    latest_version: int  # 0 while it has no versions
 
 
 class Edge(NamedTuple):
@@ -150,6 +174,16 @@ class _Binding:
     parameter: str = ""
     node: str = ""
     output: str = ""
+    dataset: int = 0
+    dataset_version: int | str = "latest"
+
+
+@dataclass
+class _Publish:
+    index: int
+    output: str
+    dataset: str
+    kind: str | None
 
 
 @dataclass
@@ -160,6 +194,7 @@ class _Node:
     # None marks a binding whose shape was already reported: it counts as "given"
     # (no unbound_input on top) but is not checked further.
     arguments: dict[str, _Binding | None] = field(default_factory=dict)
+    publish: list[_Publish] = field(default_factory=list)
 
 
 @dataclass
@@ -298,9 +333,60 @@ def _parse_node(raw: Any, index: int, shape: _Shape) -> _Node | None:
         for name, binding in raw_args.items():
             arguments[name] = _parse_binding(binding, f"{path}.arguments.{name}", node_id, name, shape)
 
+    publish = _parse_publish(raw, path, node_id, shape)
+
     if node_id is None:
         return None
-    return _Node(id=node_id, index=index, component_version=cv, arguments=arguments)
+    return _Node(id=node_id, index=index, component_version=cv, arguments=arguments, publish=publish)
+
+
+def _parse_publish(raw: dict[str, Any], path: str, node_id: str | None, shape: _Shape) -> list[_Publish]:
+    if "publish" not in raw:
+        return []
+    declarations = raw["publish"]
+    path = f"{path}.publish"
+    if not isinstance(declarations, list):
+        shape.bad(path, f'expected an array of {{"output", "dataset", "kind"?}}, got {_json_type(declarations)}.', node=node_id)
+        return []
+    result: list[_Publish] = []
+    seen: set[tuple[str, str]] = set()
+    for index, item in enumerate(declarations):
+        where = f"{path}[{index}]"
+        if not isinstance(item, dict):
+            shape.bad(where, f'expected {{"output", "dataset", "kind"?}}, got {_json_type(item)}.', node=node_id)
+            continue
+        shape.unknown_keys(item, PUBLISH_KEYS, where, node=node_id)
+        output, dataset, kind = item.get("output"), item.get("dataset"), item.get("kind")
+        port = output if isinstance(output, str) else None
+        ok = True
+        if not isinstance(output, str) or not output:
+            shape.bad(f"{where}.output", f"expected the name of one of the node's outputs, got {output!r}.", node=node_id)
+            ok = False
+        if (
+            not isinstance(dataset, str)
+            or not dataset.strip()
+            or len(dataset) > MAX_DATASET_NAME
+            or "/" in dataset
+            or any(ord(c) < 32 or ord(c) == 127 for c in dataset)
+        ):
+            shape.bad(
+                f"{where}.dataset",
+                f"expected a dataset name (1-{MAX_DATASET_NAME} characters, no '/' or control characters), got {dataset!r}.",
+                node=node_id, port=port,
+            )
+            ok = False
+        if kind is not None and kind not in DATASET_KINDS:
+            shape.bad(f"{where}.kind", f"expected one of {', '.join(DATASET_KINDS)}, got {kind!r}.", node=node_id, port=port)
+            ok = False
+        if not ok:
+            continue
+        key = (output, dataset.strip().lower())
+        if key in seen:
+            shape.bad(where, f'output "{output}" is published to dataset "{dataset.strip()}" twice.', node=node_id, port=port)
+            continue
+        seen.add(key)
+        result.append(_Publish(index=index, output=output, dataset=dataset.strip(), kind=kind))
+    return result
 
 
 def _check_resources(raw: dict[str, Any], path: str, node_id: str | None, shape: _Shape) -> None:
@@ -325,7 +411,10 @@ def _check_resources(raw: dict[str, Any], path: str, node_id: str | None, shape:
 
 
 def _parse_binding(raw: Any, path: str, node_id: str | None, port: str, shape: _Shape) -> _Binding | None:
-    expected = 'expected exactly one of {"value": ...}, {"parameter": name} or {"from": {"node", "output"}}'
+    expected = (
+        'expected exactly one of {"value": ...}, {"parameter": name}, {"from": {"node", "output"}}'
+        ' or {"dataset": {"id", "version"}}'
+    )
     if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in BINDING_KINDS:
         shape.bad(path, f"{expected}, got {json.dumps(raw, default=str)[:80]}.", node=node_id, port=port)
         return None
@@ -337,6 +426,8 @@ def _parse_binding(raw: Any, path: str, node_id: str | None, port: str, shape: _
             shape.bad(f"{path}.parameter", f"expected a parameter name, got {payload!r}.", node=node_id, port=port)
             return None
         return _Binding(kind="parameter", parameter=payload)
+    if kind == "dataset":
+        return _parse_dataset_binding(payload, f"{path}.dataset", node_id, port, shape)
     if (
         not isinstance(payload, dict)
         or set(payload) != {"node", "output"}
@@ -345,6 +436,21 @@ def _parse_binding(raw: Any, path: str, node_id: str | None, port: str, shape: _
         shape.bad(f"{path}.from", f'expected {{"node": id, "output": name}}, got {json.dumps(payload, default=str)[:80]}.', node=node_id, port=port)
         return None
     return _Binding(kind="from", node=payload["node"], output=payload["output"])
+
+
+def _parse_dataset_binding(payload: Any, path: str, node_id: str | None, port: str, shape: _Shape) -> _Binding | None:
+    expected = '{"id": dataset id, "version": a version number or "latest"}'
+    if not isinstance(payload, dict) or "id" not in payload or not set(payload) <= {"id", "version"}:
+        shape.bad(path, f"expected {expected}, got {json.dumps(payload, default=str)[:80]}.", node=node_id, port=port)
+        return None
+    dataset_id, version = payload["id"], payload.get("version", "latest")
+    if not _is_int(dataset_id) or not 0 < dataset_id <= MAX_ID:
+        shape.bad(f"{path}.id", f"expected a dataset id (a positive integer), got {dataset_id!r}.", node=node_id, port=port)
+        return None
+    if version != "latest" and (not _is_int(version) or not 0 < version <= 2**31 - 1):
+        shape.bad(f"{path}.version", f'expected a version number (1, 2, ...) or "latest", got {version!r}.', node=node_id, port=port)
+        return None
+    return _Binding(kind="dataset", dataset=dataset_id, dataset_version=version)
 
 
 def _parse_parameters(parameters: Any, shape: _Shape) -> tuple[dict[str, _Parameter], list[Problem]]:
@@ -448,11 +554,44 @@ def component_version_ids(graph: Any) -> set[int]:
     }
 
 
-def validate(graph: Any, parameters: Any, *, component_versions: Mapping[int, ComponentVersion]) -> list[Problem]:
+def dataset_references(graph: Any) -> tuple[set[int], set[str]]:
+    """The dataset ids (bindings) and lower-cased names (publish declarations) a document mentions:
+    what to load before `validate`."""
+    ids: set[int] = set()
+    names: set[str] = set()
+    try:
+        doc = migrate_graph(graph)
+    except GraphError:
+        return ids, names
+    nodes = doc.get("nodes")
+    for node in nodes if isinstance(nodes, list) else []:
+        if not isinstance(node, dict):
+            continue
+        arguments = node.get("arguments")
+        for binding in arguments.values() if isinstance(arguments, dict) else []:
+            target = binding.get("dataset") if isinstance(binding, dict) else None
+            if isinstance(target, dict) and _is_int(target.get("id")) and 0 < target["id"] <= MAX_ID:
+                ids.add(target["id"])
+        publish = node.get("publish")
+        for item in publish if isinstance(publish, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("dataset"), str) and item["dataset"].strip():
+                names.add(item["dataset"].strip().lower())
+    return ids, names
+
+
+def validate(
+    graph: Any,
+    parameters: Any,
+    *,
+    component_versions: Mapping[int, ComponentVersion],
+    datasets: Iterable[DatasetRef] | None = None,
+) -> list[Problem]:
     """Every problem of a graph document and its parameters, in a deterministic order; [] when it is sound.
 
     `component_versions` maps ids to rows for (at least) `component_version_ids(graph)`;
-    an id missing from it is reported as unknown_component_version.
+    an id missing from it is reported as unknown_component_version. `datasets`
+    (for at least `dataset_references(graph)`) lets dataset bindings and publish
+    declarations be checked against what exists; None skips those checks.
     """
     shape = _Shape()
     for path in [*_nul_paths(graph, ""), *_nul_paths(parameters, "parameters")]:
@@ -475,10 +614,11 @@ def validate(graph: Any, parameters: Any, *, component_versions: Mapping[int, Co
     for node in nodes:
         by_id.setdefault(node.id, node)  # the first node with an id is the one references reach
 
+    known = _DatasetIndex(datasets)
     for node in nodes:
         first = by_id[node.id]
         if first is node:
-            problems.extend(_node_problems(node, by_id, declared, component_versions))
+            problems.extend(_node_problems(node, by_id, declared, component_versions, known))
         else:
             problems.append(Problem(
                 code="duplicate_node",
@@ -491,12 +631,24 @@ def validate(graph: Any, parameters: Any, *, component_versions: Mapping[int, Co
     return problems
 
 
+class _DatasetIndex:
+    """Datasets by id and by lower-cased name; `checked` is False when the caller passed none."""
+
+    def __init__(self, datasets: Iterable[DatasetRef] | None) -> None:
+        self.checked = datasets is not None
+        refs = list(datasets or [])
+        self.by_id = {ref.id: ref for ref in refs}
+        self.by_name = {ref.name.lower(): ref for ref in refs}
+
+
 def _node_problems(
     node: _Node,
     by_id: Mapping[str, _Node],
     declared: Mapping[str, _Parameter],
     component_versions: Mapping[int, ComponentVersion],
+    datasets: _DatasetIndex | None = None,
 ) -> list[Problem]:
+    datasets = datasets or _DatasetIndex(None)
     problems: list[Problem] = []
     cv = component_versions.get(node.component_version) if node.component_version is not None else None
     if node.component_version is not None and cv is None:
@@ -513,7 +665,7 @@ def _node_problems(
         for port in sorted(node.arguments):
             binding = node.arguments[port]
             if binding is not None:
-                problems.extend(_reference_problems(node, port, binding, by_id, declared))
+                problems.extend(_reference_problems(node, port, binding, by_id, declared, datasets))
         return problems
 
     if not cv.runnable:
@@ -537,7 +689,7 @@ def _node_problems(
             continue
         binding = node.arguments[port.name]
         if binding is not None:
-            problems.extend(_binding_problems(node, port, binding, by_id, declared, component_versions))
+            problems.extend(_binding_problems(node, port, binding, by_id, declared, component_versions, datasets))
 
     for name in sorted(set(node.arguments) - set(inputs)):
         known = ", ".join(inputs) or "none"
@@ -547,13 +699,73 @@ def _node_problems(
             node=node.id,
             port=name,
         ))
+    problems.extend(_publish_problems(node, cv, datasets))
+    return problems
+
+
+def _publish_problems(node: _Node, cv: ComponentVersion, datasets: _DatasetIndex) -> list[Problem]:
+    problems: list[Problem] = []
+    outputs = _ports(cv.spec, "outputs")
+    for item in node.publish:
+        field_path = f"nodes[{node.index}].publish[{item.index}]"
+        output = outputs.get(item.output)
+        if output is None:
+            known = ", ".join(outputs) or "none"
+            problems.append(Problem(
+                code="unknown_port",
+                message=f'Node "{node.id}": cannot publish output "{item.output}": component {_component_label(cv)} has no such output (outputs: {known}).',
+                node=node.id,
+                port=item.output,
+                field=f"{field_path}.output",
+            ))
+            continue
+        if output.type is not None and is_value_type(output.type):
+            problems.append(Problem(
+                code="incompatible_types",
+                message=f'Node "{node.id}": output "{item.output}" is a {output.type} value, not a file; only file outputs can be published to a dataset.',
+                node=node.id,
+                port=item.output,
+                field=f"{field_path}.output",
+            ))
+            continue
+        existing = datasets.by_name.get(item.dataset.lower())
+        if existing is not None and item.kind is not None and existing.kind != item.kind:
+            problems.append(Problem(
+                code="dataset_kind",
+                message=f'Node "{node.id}": output "{item.output}" is published as a {item.kind}, but dataset "{existing.name}" holds {existing.kind}s.',
+                node=node.id,
+                port=item.output,
+                field=f"{field_path}.kind",
+            ))
     return problems
 
 
 def _reference_problems(
-    node: _Node, port: str, binding: _Binding, by_id: Mapping[str, _Node], declared: Mapping[str, _Parameter]
+    node: _Node,
+    port: str,
+    binding: _Binding,
+    by_id: Mapping[str, _Node],
+    declared: Mapping[str, _Parameter],
+    datasets: _DatasetIndex | None = None,
 ) -> list[Problem]:
     """Problems of a binding that do not depend on the node's own component."""
+    if binding.kind == "dataset" and datasets is not None and datasets.checked:
+        ref = datasets.by_id.get(binding.dataset)
+        if ref is None:
+            return [Problem(
+                code="unknown_dataset",
+                message=f'Node "{node.id}": input "{port}" reads dataset {binding.dataset}, which does not exist.',
+                node=node.id,
+                port=port,
+            )]
+        if binding.dataset_version != "latest" and not 0 < int(binding.dataset_version) <= ref.latest_version:
+            latest = f"its latest is version {ref.latest_version}" if ref.latest_version else "it has no versions yet"
+            return [Problem(
+                code="unknown_dataset_version",
+                message=f'Node "{node.id}": input "{port}" reads version {binding.dataset_version} of dataset "{ref.name}", but {latest}.',
+                node=node.id,
+                port=port,
+            )]
     if binding.kind == "parameter" and binding.parameter not in declared:
         names = ", ".join(declared) or "none declared"
         return [Problem(
@@ -579,12 +791,16 @@ def _binding_problems(
     by_id: Mapping[str, _Node],
     declared: Mapping[str, _Parameter],
     component_versions: Mapping[int, ComponentVersion],
+    datasets: _DatasetIndex | None = None,
 ) -> list[Problem]:
-    reference = _reference_problems(node, port.name, binding, by_id, declared)
+    reference = _reference_problems(node, port.name, binding, by_id, declared, datasets)
     if reference:
         return reference
     where = f'Node "{node.id}": input "{port.name}"'
     artifact_input = port.type is not None and not is_value_type(port.type)
+
+    if binding.kind == "dataset":
+        return _dataset_binding_problems(where, node, port, binding, datasets)
 
     if binding.kind == "value":
         if binding.value is None:
@@ -639,6 +855,29 @@ def _binding_problems(
         return [Problem(
             code="incompatible_types",
             message=f'{where} expects {port.type}, but output "{output.name}" of node "{upstream.id}" is {output.type}.',
+            node=node.id,
+            port=port.name,
+        )]
+    return []
+
+
+def _dataset_binding_problems(
+    where: str, node: _Node, port: _Port, binding: _Binding, datasets: _DatasetIndex | None
+) -> list[Problem]:
+    if port.type is not None and is_value_type(port.type):
+        return [Problem(
+            code="incompatible_types",
+            message=f"{where} takes a {port.type} value; a dataset version is a file, so bind it to a file input (Dataset, Model, File or untyped).",
+            node=node.id,
+            port=port.name,
+        )]
+    ref = datasets.by_id.get(binding.dataset) if datasets is not None else None
+    if ref is None or port.type is None or port.type in ACCEPTS_ANY:
+        return []
+    if port.type not in DATASET_KIND_TYPES.get(ref.kind, frozenset()):
+        return [Problem(
+            code="incompatible_types",
+            message=f'{where} expects {port.type}, but dataset "{ref.name}" holds {ref.kind}s.',
             node=node.id,
             port=port.name,
         )]

@@ -22,8 +22,10 @@ User = AbstractBaseUser | AnonymousUser | None
 
 def pipeline_validate(*, graph: Any, parameters: Any) -> list[Problem]:
     """Every problem of a graph document and its parameters ([] when it can be saved)."""
+    from datasets.selectors import datasets_for_graph  # datasets depends on runs, which depends on pipelines
+
     component_versions = selectors.component_versions_for_graph(graph)
-    return graph_lib.validate(graph, parameters, component_versions=component_versions)
+    return graph_lib.validate(graph, parameters, component_versions=component_versions, datasets=datasets_for_graph(graph))
 
 
 def pipeline_create(

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from datasets import store
 from pipelines.models import Pipeline
 from runs import engine, selectors, services
-from runs.models import STEP_TERMINAL, Artifact, Run, RunStatus, StepRun
+from runs.models import STEP_TERMINAL, Artifact, Run, RunStatus, StepRun, TriggerKind
 
 
 class ArtifactSerializer(serializers.ModelSerializer):
@@ -65,17 +65,25 @@ class RunSummarySerializer(serializers.ModelSerializer):
     duration_seconds = serializers.SerializerMethodField()
     step_counts = serializers.SerializerMethodField()
     parameters = serializers.JSONField(read_only=True)
+    dataset_inputs = serializers.JSONField(
+        read_only=True,
+        help_text='Dataset versions the run reads: {node: {input: {"dataset", "dataset_name", "version", "dataset_version"}}}.',
+    )
 
     class Meta:
         model = Run
         fields = [
             "id", "pipeline", "pipeline_name", "pipeline_version", "version_number", "status", "trigger",
-            "parameters", "error", "retry_of", "created_at", "started_at", "finished_at", "duration_seconds",
+            "parameters", "dataset_inputs", "error", "retry_of", "created_at", "started_at", "finished_at", "duration_seconds",
             "step_counts",
         ]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_trigger(self, run: Run) -> dict[str, Any]:
+        # Provenance (docs/triggers.md): {kind, user?} manual; {kind, schedule, schedule_name, fire_time,
+        # timezone, catch_up?} schedule; {kind, dataset_trigger, dataset, dataset_name, dataset_version, version}
+        # dataset; {kind, metric_trigger, source_run, source_pipeline, metric, value, comparison, threshold}
+        # metric; {kind, source_run, user?} retry.
         return {"kind": run.trigger_kind, **(run.trigger or {})}
 
     @extend_schema_field(OpenApiTypes.FLOAT)
@@ -104,10 +112,11 @@ class StartRunSerializer(serializers.Serializer):
 class RunFilter(filters.FilterSet):
     pipeline = filters.NumberFilter(field_name="pipeline_id")
     status = filters.ChoiceFilter(choices=RunStatus.choices)
+    trigger_kind = filters.ChoiceFilter(choices=TriggerKind.choices)
 
     class Meta:
         model = Run
-        fields = ["pipeline", "status"]
+        fields = ["pipeline", "status", "trigger_kind"]
 
 
 class RunListView(generics.ListAPIView):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -202,9 +202,12 @@ def _close_run(run: Run, steps: list[StepRun]) -> None:
     else:
         status, error = RunStatus.COMPLETED, ""
     now = timezone.now()
-    Run.objects.filter(pk=run.pk, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).update(
+    closed = Run.objects.filter(pk=run.pk, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).update(
         status=status, error=error[:4000], finished_at=now, started_at=run.started_at or now
     )
+    if closed and status == RunStatus.COMPLETED:
+        # Metric triggers read the finished run's outputs (triggers/services.py); sent after commit.
+        _enqueue("triggers.run_finished", run.pk)
 
 
 def _resolve_inputs(run: Run, node: dict[str, Any], step: StepRun, steps: dict[str, StepRun]) -> dict[str, Any]:
@@ -216,7 +219,11 @@ def _resolve_inputs(run: Run, node: dict[str, Any], step: StepRun, steps: dict[s
         name = port["name"]
         type_ = ctypes.type_name(port.get("type"))
         binding = arguments.get(name)
-        if isinstance(binding, dict) and "value" in binding:
+        pinned = (run.dataset_inputs or {}).get(node["id"], {}).get(name)
+        if pinned is not None:
+            # A dataset version pinned when the run was created (graph binding or dataset trigger).
+            resolved[name] = _dataset_input(name, pinned, type_)
+        elif isinstance(binding, dict) and "value" in binding:
             resolved[name] = {"value": binding["value"]}
         elif isinstance(binding, dict) and "parameter" in binding:
             if binding["parameter"] not in run.parameters:
@@ -237,6 +244,12 @@ def _resolve_inputs(run: Run, node: dict[str, Any], step: StepRun, steps: dict[s
         elif not port.get("optional"):
             raise ValueError(f"input '{name}' is required and has no value")
     return resolved
+
+
+def _dataset_input(name: str, pinned: dict[str, Any], type_: str | None) -> dict[str, Any]:
+    from datasets import services as dataset_services
+
+    return dataset_services.dataset_input_resolve(name=name, pinned=pinned, type_=type_)
 
 
 # --------------------------------------------------------------------------- execute
@@ -297,6 +310,11 @@ def step_execute(*, step_id: int, launcher: Launcher | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - never leave a step running on an unexpected error
         logger.exception("step %s of run %s failed inside the engine", step.node_id, step.run_id)
         outcome = _Outcome(StepStatus.FAILED, None, f"internal error: {exc}")
+        if step.container_name:
+            try:  # a failed step leaves no container behind
+                launcher.remove(step.container_name)
+            except Exception:  # noqa: BLE001
+                logger.exception("could not remove container %s", step.container_name)
     if outcome is not None:
         _finish(step, token, outcome)
 
@@ -389,9 +407,16 @@ def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | 
         if time.monotonic() - last_beat >= min(1.0, heartbeat_seconds()):
             last_beat = time.monotonic()
             # One query is both the heartbeat and the abort check.
-            alive = StepRun.objects.filter(
-                pk=step.pk, worker=token, status=StepStatus.RUNNING, run__abort_requested=False
-            ).update(heartbeat_at=timezone.now())
+            try:
+                alive = StepRun.objects.filter(
+                    pk=step.pk, worker=token, status=StepStatus.RUNNING, run__abort_requested=False
+                ).update(heartbeat_at=timezone.now())
+            except DatabaseError:
+                # A database blip must not fail a healthy step: keep waiting, beat again next
+                # second; if the outage outlasts STUDIO_STALE_SECONDS the reconciler decides.
+                logger.warning("heartbeat of step %s failed; retrying", step.pk, exc_info=True)
+                close_old_connections()
+                continue
             if not alive:
                 current = StepRun.objects.filter(pk=step.pk).values("worker", "status").first()
                 if current and current["worker"] != token and current["status"] == StepStatus.RUNNING:
@@ -472,7 +497,7 @@ def _collect_outputs(step: StepRun, token: str, work: Path, usage: Usage, exit_c
         ).update(status=StepStatus.COMPLETED, exit_code=exit_code, finished_at=timezone.now(), error="")
         if not done:
             return _abort_if_requested(step, token)
-        Artifact.objects.bulk_create(
+        created = Artifact.objects.bulk_create(
             [
                 Artifact(
                     run_id=step.run_id,
@@ -488,8 +513,18 @@ def _collect_outputs(step: StepRun, token: str, work: Path, usage: Usage, exit_c
                 for port, blob, media, preview in blobs
             ]
         )
+        _publish_outputs(step, created)
         enqueue_advance(step.run_id)
     return None
+
+
+def _publish_outputs(step: StepRun, artifacts: list[Artifact]) -> None:
+    """Outputs the node declares under `publish` become dataset versions, in the completing transaction."""
+    from datasets import services as dataset_services
+
+    node = next((n for n in step.run.pipeline_version.graph.get("nodes") or [] if n.get("id") == step.node_id), {})
+    if node.get("publish"):
+        dataset_services.step_outputs_publish(step=step, artifacts=artifacts)
 
 
 def _abort_if_requested(step: StepRun, token: str) -> _Outcome | None:

@@ -49,6 +49,9 @@ class Run(models.Model):
     # Why it started: user, schedule id and fire time, dataset version, source run...
     trigger = models.JSONField(default=dict)
     parameters = models.JSONField(default=dict)
+    # Dataset versions pinned when the run was created (a "latest" binding or a
+    # dataset trigger's version): {node: {input: {"dataset", "dataset_name", "version", "dataset_version"}}}.
+    dataset_inputs = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from catalog import types as ctypes
 from catalog.models import ComponentVersion
+from datasets import services as dataset_services
 from pipelines.models import Pipeline, PipelineVersion
 from runs import engine
 from runs.models import STEP_SUCCEEDED, Run, RunStatus, StepRun, StepStatus, TriggerKind
@@ -61,8 +63,14 @@ def run_create(
     user: Any = None,
     retry_of: Run | None = None,
     reuse: dict[str, StepRun] | None = None,
+    dataset_pins: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Run:
-    """Creates a pending run with its steps and enqueues it. `reuse` maps node ids to finished steps to reuse."""
+    """Creates a pending run with its steps and enqueues it. `reuse` maps node ids to finished steps to reuse.
+
+    Dataset bindings are pinned now (a "latest" binding reads the newest version at
+    creation); `dataset_pins` ({node: {input: DatasetVersion id}}) binds given versions
+    instead, whatever the graph binds there (dataset triggers, retries).
+    """
     if version is None:
         version = pipeline.versions.order_by("-number").first()
         if version is None:
@@ -85,6 +93,7 @@ def run_create(
             problems.append(Problem("not_runnable", f"node '{node['id']}': {cv.component.name} has a graph implementation, which cannot run yet", node=node["id"]))
     if problems:
         raise InvalidInput(f"Cannot start the run: {problems[0].message}", problems)
+    dataset_inputs = dataset_services.run_dataset_inputs(graph=version.graph, pins=dataset_pins)
     trigger_details = dict(trigger or {})
     if user is not None and getattr(user, "is_authenticated", False):
         trigger_details.setdefault("user", user.get_username())
@@ -95,9 +104,11 @@ def run_create(
             parameters=values,
             trigger_kind=trigger_kind,
             trigger=trigger_details,
+            dataset_inputs=dataset_inputs,
             created_by=user if getattr(user, "is_authenticated", False) else None,
             retry_of=retry_of,
         )
+        dataset_services.run_dataset_usages_record(run=run)
         steps = []
         for node in nodes:
             reused = (reuse or {}).get(node["id"])
@@ -147,4 +158,9 @@ def run_retry(*, run: Run, user: Any = None) -> Run:
         user=user,
         retry_of=run,
         reuse=reuse,
+        # The retry reads the same dataset versions, not whatever is newest now.
+        dataset_pins={
+            node_id: {name: pinned["dataset_version"] for name, pinned in inputs.items()}
+            for node_id, inputs in (run.dataset_inputs or {}).items()
+        },
     )

@@ -16,6 +16,8 @@ api = [
     path("", include("catalog.api_urls")),
     path("", include("pipelines.api_urls")),
     path("", include("runs.api_urls")),
+    path("", include("datasets.api_urls")),
+    path("", include("triggers.api_urls")),
 ]
 
 urlpatterns = [

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "runs",
     "executors",
     "datasets",
+    "triggers",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,7 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "runs.models.RunStatus",
         "StepStatusEnum": "runs.models.StepStatus",
         "TriggerKindEnum": "runs.models.TriggerKind",
+        "FiringStatusEnum": "triggers.models.FiringStatus",
     },
     # Swagger UI assets are served locally (no CDN needed).
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -212,8 +214,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# The reconciler repairs steps whose worker died (see runs/engine.py).
+# Datasets: the largest upload accepted (bytes; docs/operations.md).
+DATASET_MAX_BYTES = int(os.environ.get("STUDIO_DATASET_MAX_BYTES", str(5 * 1024**3)))
+# Triggers: how often beat ticks (fires due schedules, debounced dataset triggers, lost events).
+STUDIO_SCHEDULE_TICK_SECONDS = float(os.environ.get("STUDIO_SCHEDULE_TICK_SECONDS", "5"))
+
+# The reconciler repairs steps whose worker died (see runs/engine.py); the trigger
+# tick fires schedules (see triggers/services.py). A tick older than two periods is dropped.
 CELERY_BEAT_SCHEDULE = {
     "reconcile-runs": {"task": "runs.reconcile", "schedule": float(os.environ.get("STUDIO_RECONCILE_SECONDS", "10"))},
+    "triggers-tick": {
+        "task": "triggers.tick",
+        "schedule": STUDIO_SCHEDULE_TICK_SECONDS,
+        "options": {"expires": 2 * STUDIO_SCHEDULE_TICK_SECONDS},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
