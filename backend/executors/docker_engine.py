@@ -71,6 +71,14 @@ class DockerLauncher:
                 else:
                     raise LaunchError(f"Docker refused to create the container: {exc.explanation or exc}") from exc
         container.reload()
+        theirs = container.attrs.get("Config", {}).get("Labels") or {}
+        for key in ("studio.installation", "studio.step-id"):
+            if key in spec.labels and theirs.get(key) != spec.labels[key]:
+                # Same name, someone else's step (another database on this engine): never adopt it.
+                raise LaunchError(
+                    f"container name {spec.name!r} is taken by a container of another installation "
+                    f"({key}={theirs.get(key)!r}); remove it or set STUDIO_INSTALLATION_ID"
+                )
         if container.attrs["State"]["Status"] == "created":
             try:
                 container.start()

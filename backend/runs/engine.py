@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -117,6 +117,21 @@ def topological(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for n in nodes:
         visit(n["id"], ())
     return order
+
+
+def installation_id() -> str:
+    """Tells apart installations that share one Docker engine (a dev stack, the tests, a benchmark).
+
+    Run ids restart at 1 in every database, so `ps-<run>-<step>-<attempt>` alone may name
+    another installation's container; this label, checked on re-attach, keeps them apart.
+    """
+    configured = os.environ.get("STUDIO_INSTALLATION_ID")
+    if configured:
+        return configured
+    db = connection.settings_dict
+    import hashlib
+
+    return hashlib.sha1(f"{db.get('HOST')}:{db.get('PORT')}/{db.get('NAME')}".encode()).hexdigest()[:12]
 
 
 def container_name(run_id: int, node_id: str, attempt: int) -> str:
@@ -368,6 +383,7 @@ def _container_spec(step: StepRun, name: str, work: Path) -> ContainerSpec:
             "studio.step-id": str(step.pk),
             "studio.attempt": str(step.attempt),
             "studio.pipeline": str(step.run.pipeline_id),
+            "studio.installation": installation_id(),
         },
         mounts=mounts,
         cpu=ctypes.parse_cpu(resources["cpu"]) if resources.get("cpu") not in (None, "", 0) else None,
@@ -593,7 +609,7 @@ def run_abort_orphans(*, run_id: int, launcher: Launcher | None = None) -> None:
         StepRun.objects.filter(pk=step.pk, status=StepStatus.RUNNING, heartbeat_at__lt=stale).update(
             status=StepStatus.ABORTED, finished_at=timezone.now(), error="run aborted"
         )
-    for state in launcher.list({"studio.run": str(run_id)}):
+    for state in launcher.list({"studio.run": str(run_id), "studio.installation": installation_id()}):
         launcher.remove(state.name)
     run_advance(run_id=run_id)
 

@@ -29,6 +29,14 @@ def docker_client() -> docker.DockerClient:
     return docker.from_env()
 
 
+def containers_of(run_id: int) -> list[Any]:
+    """This installation's containers of a run (other databases on the engine reuse run ids)."""
+    from runs.engine import installation_id
+
+    labels = [f"studio.run={run_id}", f"studio.installation={installation_id()}"]
+    return docker_client().containers.list(all=True, filters={"label": labels})
+
+
 @pytest.fixture(scope="session")
 def docker_ready() -> None:
     try:

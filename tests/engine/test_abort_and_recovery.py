@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from runs.engine import installation_id
 from runs.models import StepRun
-from tests.engine.conftest import Worker, docker_client, make_pipeline, node, wait_for_run
+from tests.engine.conftest import Worker, containers_of, docker_client, make_pipeline, node, wait_for_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.docker]
 
@@ -22,10 +23,6 @@ def wait_for_step(run_id: int, node_id: str, status: str, timeout: float = 60) -
             return step
         time.sleep(0.1)
     raise AssertionError(f"step {node_id} never became {status}: {step and step.status}")
-
-
-def containers_of(run_id: int) -> list:
-    return docker_client().containers.list(all=True, filters={"label": f"studio.run={run_id}"})
 
 
 def test_abort_during_a_long_step_ends_the_run_within_five_seconds(api, worker, shell_component):
@@ -123,7 +120,8 @@ def test_a_killed_worker_is_recovered_and_the_step_attempt_runs_once(api, worker
     created = [
         e for e in docker_client().events(
             since=events_since, until=int(time.time()) + 1, decode=True,
-            filters={"type": "container", "event": "create", "label": f"studio.step-id={slow.pk}"},
+            filters={"type": "container", "event": "create",
+                     "label": [f"studio.step-id={slow.pk}", f"studio.installation={installation_id()}"]},
         )
     ]
     assert len(created) == 1, created
@@ -162,3 +160,23 @@ def test_retry_reuses_completed_upstream_steps_and_reruns_the_failed_ones(api, w
     assert steps["flaky"].status == "completed"
     # Retrying a completed run is refused.
     assert api.post(f"/api/runs/{retried.pk}/retry/").status_code == 409
+
+
+def test_a_container_of_another_installation_with_the_same_name_is_never_adopted(db, shell_component):
+    """Two databases on one Docker engine both have a run 1: the engine must not re-attach to the other's container."""
+    from executors.base import ContainerSpec, LaunchError
+    from executors.docker_engine import DockerLauncher
+
+    launcher = DockerLauncher()
+    name = f"ps-test-foreign-{time.monotonic_ns()}"
+    foreign = ContainerSpec(name=name, image="pipeline-studio/base:1", command=["sleep"], args=["30"],
+                            labels={"studio.installation": "someone-else", "studio.step-id": "1"})
+    ours = ContainerSpec(name=name, image="pipeline-studio/base:1", command=["true"], args=[],
+                         labels={"studio.installation": "us", "studio.step-id": "1"})
+    launcher.ensure_started(foreign)
+    try:
+        with pytest.raises(LaunchError, match="another installation"):
+            launcher.ensure_started(ours)
+        assert launcher.state(name).labels["studio.installation"] == "someone-else"
+    finally:
+        launcher.remove(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runs.models import Artifact, StepRun
-from tests.engine.conftest import docker_client, make_pipeline, node, wait_for_run
+from tests.engine.conftest import containers_of, make_pipeline, node, wait_for_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.docker]
 
@@ -61,7 +61,7 @@ def test_a_failing_step_fails_the_run_skips_downstream_and_keeps_logs(api, worke
     assert logs.status_code == 200
     assert "about to fail" in logs.content.decode()
     assert logs["X-Step-Status"] == "failed"
-    assert not docker_client().containers.list(all=True, filters={"label": f"studio.run={run_id}"})
+    assert not containers_of(run_id)
 
 
 def test_independent_steps_run_in_parallel(api, worker, shell_component):
