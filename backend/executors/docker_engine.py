@@ -185,7 +185,17 @@ class DockerLauncher:
 
     def list(self, labels: dict[str, str]) -> list[ContainerState]:
         filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
-        return [_state(c) for c in client().containers.list(all=True, filters=filters)]
+        # The low-level list answers in one call; the high-level one inspects each container
+        # afterwards and fails when one is removed in between.
+        return [
+            ContainerState(
+                name=(item.get("Names") or ["/?"])[0].lstrip("/"),
+                status=item.get("State", "unknown"),
+                exit_code=None,
+                labels=item.get("Labels") or {},
+            )
+            for item in client().api.containers(all=True, filters=filters)
+        ]
 
 
 def engine_status() -> dict[str, Any]:

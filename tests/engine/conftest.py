@@ -34,6 +34,11 @@ def containers_of(run_id: int) -> list[Any]:
     from runs.engine import installation_id
 
     labels = [f"studio.run={run_id}", f"studio.installation={installation_id()}"]
+    for _ in range(5):
+        try:
+            return docker_client().containers.list(all=True, filters={"label": labels})
+        except docker.errors.NotFound:
+            continue  # one was removed between the listing and its inspection: ask again
     return docker_client().containers.list(all=True, filters={"label": labels})
 
 
