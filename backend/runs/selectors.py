@@ -12,12 +12,14 @@ def run_list() -> QuerySet[Run]:
 
 
 def run_detail() -> QuerySet[Run]:
+    """A run with its steps, their components and outputs, in a fixed number of queries."""
+    outputs = Prefetch("outputs", queryset=Artifact.objects.order_by("id"))
     return Run.objects.select_related("pipeline", "pipeline_version").prefetch_related(
         Prefetch(
             "steps",
-            queryset=StepRun.objects.prefetch_related(
-                Prefetch("outputs", queryset=Artifact.objects.order_by("id"))
-            ).order_by("id"),
+            queryset=StepRun.objects.select_related("component_version__component", "cached_from")
+            .prefetch_related(outputs, Prefetch("cached_from__outputs", queryset=Artifact.objects.order_by("id")))
+            .order_by("id"),
         )
     )
 
@@ -25,5 +27,5 @@ def run_detail() -> QuerySet[Run]:
 def step_outputs(step: StepRun) -> list[Artifact]:
     """Outputs of a step; a cached step shows the outputs it reused."""
     if step.cached_from_id:
-        return list(Artifact.objects.filter(step_id=step.cached_from_id).order_by("id"))
+        return list(step.cached_from.outputs.all())  # type: ignore[union-attr]
     return list(step.outputs.all())
