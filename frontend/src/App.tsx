@@ -6,15 +6,18 @@ import { keys } from './api/hooks';
 import { Toaster } from './components/toast';
 import { CatalogPage } from './pages/CatalogPage';
 import { ComponentPage } from './pages/ComponentPage';
+import { DatasetsPage } from './pages/DatasetsPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage, RouteError } from './pages/NotFoundPage';
 import { PipelinesPage } from './pages/PipelinesPage';
 import { RunsPage } from './pages/RunsPage';
+import { SchedulesPage } from './pages/SchedulesPage';
 import { Shell } from './pages/Shell';
 
 // The canvas pages carry React Flow and the layout engine: load them when first opened.
 const EditorPage = lazy(() => import('./pages/EditorPage').then((m) => ({ default: m.EditorPage })));
 const RunPage = lazy(() => import('./pages/RunPage').then((m) => ({ default: m.RunPage })));
+const DatasetPage = lazy(() => import('./pages/DatasetPage').then((m) => ({ default: m.DatasetPage })));
 
 function withSuspense(element: ReactElement): ReactElement {
   return <Suspense fallback={<div className="splash">Loading…</div>}>{element}</Suspense>;
@@ -65,6 +68,9 @@ const router = createBrowserRouter([
       { path: 'pipelines/:id', element: withSuspense(<EditorPage />) },
       { path: 'runs', element: <RunsPage /> },
       { path: 'runs/:id', element: withSuspense(<RunPage />) },
+      { path: 'datasets', element: <DatasetsPage /> },
+      { path: 'datasets/:id', element: withSuspense(<DatasetPage />) },
+      { path: 'schedules', element: <SchedulesPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

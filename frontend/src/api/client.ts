@@ -51,21 +51,40 @@ export function buildUrl(path: string, query?: RequestOptions['query']): string 
 function statusText(status: number): string {
   if (status === 401 || status === 403) return 'You are not signed in, or not allowed to do that.';
   if (status === 404) return 'Not found.';
+  if (status === 413) return 'The file is larger than the server accepts.';
   if (status >= 500) return `The server failed (${status}). Try again, or check the server log.`;
   return `Request failed (${status}).`;
 }
 
-async function errorFrom(response: Response): Promise<ApiError> {
+/** The ApiError for a failed response, from its status and (JSON) body text. */
+export function apiErrorFrom(status: number, contentType: string, text: string): ApiError {
   let body: Partial<ApiErrorBody> | null = null;
-  try {
-    const type = response.headers.get('content-type') ?? '';
-    if (type.includes('json')) body = (await response.json()) as Partial<ApiErrorBody>;
-  } catch {
-    body = null;
+  if (contentType.includes('json')) {
+    try {
+      body = JSON.parse(text) as Partial<ApiErrorBody>;
+    } catch {
+      body = null;
+    }
   }
-  const message = typeof body?.message === 'string' && body.message ? body.message : statusText(response.status);
+  const message = typeof body?.message === 'string' && body.message ? body.message : statusText(status);
   const problems = Array.isArray(body?.problems) ? body.problems : [];
-  return new ApiError(response.status, message, problems);
+  return new ApiError(status, message, problems);
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    text = '';
+  }
+  return apiErrorFrom(response.status, response.headers.get('content-type') ?? '', text);
+}
+
+/** The CSRF header Django wants on unsafe requests of a signed-in session. */
+export function csrfHeaders(): Record<string, string> {
+  const token = readCookie('csrftoken');
+  return token ? { 'X-CSRFToken': token } : {};
 }
 
 /** Sends a request and returns the raw Response; throws ApiError on 4xx/5xx or network failure. */
@@ -79,10 +98,7 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
-  if (UNSAFE.has(method)) {
-    const token = readCookie('csrftoken');
-    if (token) headers['X-CSRFToken'] = token;
-  }
+  if (UNSAFE.has(method)) Object.assign(headers, csrfHeaders());
   let response: Response;
   try {
     response = await fetch(buildUrl(path, options.query), {

@@ -1,17 +1,33 @@
 // One function per endpoint of docs/api.md.
 import { ApiError, request, send, unwrapList } from './client';
 import type {
+  CommitResult,
   ComponentDetail,
   ComponentSummary,
   ComponentVersion,
+  Dataset,
+  DatasetCreate,
+  DatasetTrigger,
+  DatasetTriggerFiring,
+  DatasetTriggerWrite,
+  DatasetVersion,
   ImportResult,
+  Lineage,
   LogChunk,
+  MetricTrigger,
+  MetricTriggerFiring,
+  MetricTriggerWrite,
   Paginated,
   Pipeline,
   PipelineVersion,
   PipelineWrite,
   Run,
+  RegisterUri,
   RunSummary,
+  Schedule,
+  ScheduleFiring,
+  SchedulePreview,
+  ScheduleWrite,
   User,
 } from './types';
 import type { JsonValue, PipelineGraph, PipelineParameter, Problem } from '../pipeline-core';
@@ -75,7 +91,7 @@ export const startRun = (pipelineId: number, parameters: Record<string, JsonValu
   });
 
 // Runs
-export async function listRuns(params: { pipeline?: number | string; status?: string } = {}): Promise<RunSummary[]> {
+export async function listRuns(params: { pipeline?: number | string; status?: string; trigger_kind?: string } = {}): Promise<RunSummary[]> {
   return unwrapList(await request<Paginated<RunSummary> | RunSummary[]>('/api/runs/', { query: { ...params, page_size: 100 } }));
 }
 export const getRun = (id: number): Promise<Run> => request<Run>(`/api/runs/${id}/`);
@@ -99,3 +115,54 @@ export async function getStepLog(runId: number, node: string, offset: number, si
 }
 
 export const artifactDownloadUrl = (id: number): string => `/api/artifacts/${id}/download/`;
+
+// Datasets
+async function list<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T[]> {
+  return unwrapList(await request<Paginated<T> | T[]>(path, { query: { ...query, page_size: LIST_SIZE } }));
+}
+export const listDatasets = (params: { search?: string; kind?: string } = {}): Promise<Dataset[]> => list<Dataset>('/api/datasets/', params);
+export const getDataset = (id: number): Promise<Dataset> => request<Dataset>(`/api/datasets/${id}/`);
+export const createDataset = (body: DatasetCreate): Promise<Dataset> => request<Dataset>('/api/datasets/', { method: 'POST', body });
+export const updateDataset = (id: number, body: { description: string }): Promise<Dataset> =>
+  request<Dataset>(`/api/datasets/${id}/`, { method: 'PATCH', body });
+export const listDatasetVersions = (id: number): Promise<DatasetVersion[]> => list<DatasetVersion>(`/api/datasets/${id}/versions/`);
+export const getDatasetVersion = (id: number, number: number): Promise<DatasetVersion> =>
+  request<DatasetVersion>(`/api/datasets/${id}/versions/${number}/`);
+/** Registers data stored elsewhere (s3://, hdfs://, file://) as the next version. Uploads: see upload.ts. */
+export const registerDatasetUri = (id: number, body: RegisterUri): Promise<CommitResult> =>
+  request<CommitResult>(`/api/datasets/${id}/versions/`, { method: 'POST', body });
+export const getLineage = (id: number, depth = 3): Promise<Lineage> => request<Lineage>(`/api/datasets/${id}/lineage/`, { query: { depth } });
+export const datasetDownloadUrl = (id: number, number: number): string => `/api/datasets/${id}/versions/${number}/download/`;
+
+// Schedules
+export const listSchedules = (params: { pipeline?: number } = {}): Promise<Schedule[]> => list<Schedule>('/api/schedules/', params);
+export const getSchedule = (id: number): Promise<Schedule> => request<Schedule>(`/api/schedules/${id}/`);
+export const createSchedule = (body: ScheduleWrite): Promise<Schedule> => request<Schedule>('/api/schedules/', { method: 'POST', body });
+export const updateSchedule = (id: number, body: Partial<ScheduleWrite>): Promise<Schedule> =>
+  request<Schedule>(`/api/schedules/${id}/`, { method: 'PATCH', body });
+export const deleteSchedule = (id: number): Promise<void> => request<void>(`/api/schedules/${id}/`, { method: 'DELETE' });
+export const listScheduleFirings = (id: number): Promise<ScheduleFiring[]> => list<ScheduleFiring>(`/api/schedules/${id}/firings/`);
+export const previewSchedule = (cron: string, timezone: string, count = 5, signal?: AbortSignal): Promise<SchedulePreview> =>
+  request<SchedulePreview>('/api/schedules/preview/', { query: { cron, timezone, count }, signal });
+
+// Dataset triggers
+export const listDatasetTriggers = (params: { pipeline?: number; dataset?: number } = {}): Promise<DatasetTrigger[]> =>
+  list<DatasetTrigger>('/api/dataset-triggers/', params);
+export const createDatasetTrigger = (body: DatasetTriggerWrite): Promise<DatasetTrigger> =>
+  request<DatasetTrigger>('/api/dataset-triggers/', { method: 'POST', body });
+export const updateDatasetTrigger = (id: number, body: Partial<DatasetTriggerWrite>): Promise<DatasetTrigger> =>
+  request<DatasetTrigger>(`/api/dataset-triggers/${id}/`, { method: 'PATCH', body });
+export const deleteDatasetTrigger = (id: number): Promise<void> => request<void>(`/api/dataset-triggers/${id}/`, { method: 'DELETE' });
+export const listDatasetTriggerFirings = (id: number): Promise<DatasetTriggerFiring[]> =>
+  list<DatasetTriggerFiring>(`/api/dataset-triggers/${id}/firings/`);
+
+// Metric triggers
+export const listMetricTriggers = (params: { source_pipeline?: number; target_pipeline?: number } = {}): Promise<MetricTrigger[]> =>
+  list<MetricTrigger>('/api/metric-triggers/', params);
+export const createMetricTrigger = (body: MetricTriggerWrite): Promise<MetricTrigger> =>
+  request<MetricTrigger>('/api/metric-triggers/', { method: 'POST', body });
+export const updateMetricTrigger = (id: number, body: Partial<MetricTriggerWrite>): Promise<MetricTrigger> =>
+  request<MetricTrigger>(`/api/metric-triggers/${id}/`, { method: 'PATCH', body });
+export const deleteMetricTrigger = (id: number): Promise<void> => request<void>(`/api/metric-triggers/${id}/`, { method: 'DELETE' });
+export const listMetricTriggerFirings = (id: number): Promise<MetricTriggerFiring[]> =>
+  list<MetricTriggerFiring>(`/api/metric-triggers/${id}/firings/`);

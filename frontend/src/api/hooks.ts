@@ -4,17 +4,34 @@ import type { UseMutationResult, UseQueryResult } from '@tanstack/react-query';
 import * as api from './endpoints';
 import { isTerminalRun } from './types';
 import type {
+  CommitResult,
   ComponentDetail,
   ComponentSummary,
   ComponentVersion,
+  Dataset,
+  DatasetCreate,
+  DatasetTrigger,
+  DatasetTriggerFiring,
+  DatasetTriggerWrite,
+  DatasetVersion,
   ImportResult,
+  Lineage,
+  MetricTrigger,
+  MetricTriggerFiring,
+  MetricTriggerWrite,
   Pipeline,
   PipelineVersion,
   PipelineWrite,
   Run,
+  RegisterUri,
   RunSummary,
+  Schedule,
+  ScheduleFiring,
+  SchedulePreview,
+  ScheduleWrite,
   User,
 } from './types';
+import { uploadDatasetVersion, type UploadProgress } from './upload';
 import type { JsonValue } from '../pipeline-core';
 
 export const keys = {
@@ -26,8 +43,19 @@ export const keys = {
   pipeline: (id: number) => ['pipeline', id] as const,
   pipelineVersions: (id: number) => ['pipeline', id, 'versions'] as const,
   pipelineVersion: (id: number, n: number) => ['pipeline', id, 'versions', n] as const,
-  runs: (pipeline?: string, status?: string) => ['runs', pipeline ?? '', status ?? ''] as const,
+  runs: (pipeline?: string, status?: string, trigger?: string) => ['runs', pipeline ?? '', status ?? '', trigger ?? ''] as const,
   run: (id: number) => ['run', id] as const,
+  datasets: (search = '', kind = '') => ['datasets', search, kind] as const,
+  dataset: (id: number) => ['dataset', id] as const,
+  datasetVersions: (id: number) => ['dataset', id, 'versions'] as const,
+  lineage: (id: number) => ['dataset', id, 'lineage'] as const,
+  schedules: (pipeline?: number) => ['schedules', pipeline ?? ''] as const,
+  scheduleFirings: (id: number) => ['schedules', 'firings', id] as const,
+  schedulePreview: (cron: string, zone: string) => ['schedule-preview', cron, zone] as const,
+  datasetTriggers: (pipeline?: number, dataset?: number) => ['dataset-triggers', pipeline ?? '', dataset ?? ''] as const,
+  datasetTriggerFirings: (id: number) => ['dataset-triggers', 'firings', id] as const,
+  metricTriggers: (source?: number, target?: number) => ['metric-triggers', source ?? '', target ?? ''] as const,
+  metricTriggerFirings: (id: number) => ['metric-triggers', 'firings', id] as const,
 };
 
 export function useMe(): UseQueryResult<User> {
@@ -144,10 +172,10 @@ export function useStartRun(): UseMutationResult<Run, Error, { pipeline: number;
   });
 }
 
-export function useRuns(pipeline?: string, status?: string): UseQueryResult<RunSummary[]> {
+export function useRuns(pipeline?: string, status?: string, trigger?: string): UseQueryResult<RunSummary[]> {
   return useQuery({
-    queryKey: keys.runs(pipeline, status),
-    queryFn: () => api.listRuns({ pipeline, status }),
+    queryKey: keys.runs(pipeline, status, trigger),
+    queryFn: () => api.listRuns({ pipeline, status, trigger_kind: trigger }),
     placeholderData: keepPreviousData,
     // Keep the list moving while something is in flight.
     refetchInterval: (q) => (q.state.data?.some((r) => !isTerminalRun(r.status)) ? 3000 : false),
@@ -182,6 +210,197 @@ export function useRetryRun(): UseMutationResult<Run, Error, number> {
     onSuccess: (run) => {
       qc.setQueryData(keys.run(run.id), run);
       void qc.invalidateQueries({ queryKey: ['runs'] });
+    },
+  });
+}
+
+// Datasets
+
+export function useDatasets(search = '', kind = ''): UseQueryResult<Dataset[]> {
+  return useQuery({ queryKey: keys.datasets(search, kind), queryFn: () => api.listDatasets({ search, kind }), placeholderData: keepPreviousData });
+}
+
+export function useDataset(id: number): UseQueryResult<Dataset> {
+  return useQuery({ queryKey: keys.dataset(id), queryFn: () => api.getDataset(id), enabled: Number.isFinite(id) });
+}
+
+export function useDatasetVersions(id: number): UseQueryResult<DatasetVersion[]> {
+  return useQuery({ queryKey: keys.datasetVersions(id), queryFn: () => api.listDatasetVersions(id), enabled: Number.isFinite(id) });
+}
+
+export function useLineage(id: number, refetchInterval: number | false = false): UseQueryResult<Lineage> {
+  return useQuery({ queryKey: keys.lineage(id), queryFn: () => api.getLineage(id), enabled: Number.isFinite(id), refetchInterval });
+}
+
+export function useCreateDataset(): UseMutationResult<Dataset, Error, DatasetCreate> {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: api.createDataset,
+    onSuccess: (d) => {
+      qc.setQueryData(keys.dataset(d.id), d);
+      void qc.invalidateQueries({ queryKey: ['datasets'] });
+    },
+  });
+}
+
+/** A new version changes the dataset, its version list, its lineage and (through triggers) the runs. */
+function invalidateDataset(qc: ReturnType<typeof useQueryClient>, id: number): void {
+  void qc.invalidateQueries({ queryKey: ['dataset', id] });
+  void qc.invalidateQueries({ queryKey: ['datasets'] });
+  void qc.invalidateQueries({ queryKey: ['dataset-triggers'] });
+  void qc.invalidateQueries({ queryKey: ['runs'] });
+}
+
+export interface UploadVariables {
+  dataset: number;
+  file: File;
+  message?: string;
+  onProgress?: (p: UploadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export function useUploadDatasetVersion(): UseMutationResult<CommitResult, Error, UploadVariables> {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ dataset, file, message, onProgress, signal }) =>
+      uploadDatasetVersion(dataset, file, file.name, { message, onProgress, signal }),
+    onSuccess: (_r, { dataset }) => invalidateDataset(qc, dataset),
+  });
+}
+
+export function useRegisterDatasetUri(): UseMutationResult<CommitResult, Error, { dataset: number; body: RegisterUri }> {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ dataset, body }) => api.registerDatasetUri(dataset, body),
+    onSuccess: (_r, { dataset }) => invalidateDataset(qc, dataset),
+  });
+}
+
+// Schedules
+
+export function useSchedules(pipeline?: number): UseQueryResult<Schedule[]> {
+  return useQuery({
+    queryKey: keys.schedules(pipeline),
+    queryFn: () => api.listSchedules({ pipeline }),
+    // Next and last fire times move on by themselves.
+    refetchInterval: 30_000,
+  });
+}
+
+export function useScheduleFirings(id: number | null): UseQueryResult<ScheduleFiring[]> {
+  return useQuery({
+    queryKey: keys.scheduleFirings(id ?? -1),
+    queryFn: () => api.listScheduleFirings(id!),
+    enabled: id !== null,
+    refetchInterval: 15_000,
+  });
+}
+
+/** The next fire times of a cron expression in a zone; `null` cron asks nothing (a client-side check failed). */
+export function useSchedulePreview(cron: string | null, zone: string): UseQueryResult<SchedulePreview> {
+  return useQuery({
+    queryKey: keys.schedulePreview(cron ?? '', zone),
+    queryFn: ({ signal }) => api.previewSchedule(cron!, zone, 5, signal),
+    enabled: cron !== null && cron.trim() !== '',
+    retry: false,
+    staleTime: 30_000,
+    placeholderData: keepPreviousData,
+  });
+}
+
+function invalidateTriggers(qc: ReturnType<typeof useQueryClient>): void {
+  void qc.invalidateQueries({ queryKey: ['schedules'] });
+  void qc.invalidateQueries({ queryKey: ['dataset-triggers'] });
+  void qc.invalidateQueries({ queryKey: ['metric-triggers'] });
+}
+
+export function useSaveSchedule(): UseMutationResult<Schedule, Error, { id: number | null; body: ScheduleWrite | Partial<ScheduleWrite> }> {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }) => (id === null ? api.createSchedule(body as ScheduleWrite) : api.updateSchedule(id, body)),
+    onSuccess: () => invalidateTriggers(qc),
+  });
+}
+
+export function useDeleteSchedule(): UseMutationResult<void, Error, number> {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: api.deleteSchedule,
+    onSuccess: (_r, id) => {
+      // Its firings are gone with it: asking again would be a 404.
+      qc.removeQueries({ queryKey: keys.scheduleFirings(id) });
+      invalidateTriggers(qc);
+    },
+  });
+}
+
+// Dataset and metric triggers
+
+export function useDatasetTriggers(filter: { pipeline?: number; dataset?: number }, enabled = true): UseQueryResult<DatasetTrigger[]> {
+  return useQuery({
+    queryKey: keys.datasetTriggers(filter.pipeline, filter.dataset),
+    queryFn: () => api.listDatasetTriggers(filter),
+    enabled,
+  });
+}
+
+export function useDatasetTriggerFirings(
+  id: number,
+  refetchInterval: number | false | ((firings: DatasetTriggerFiring[] | undefined) => number | false) = false,
+): UseQueryResult<DatasetTriggerFiring[]> {
+  return useQuery({
+    queryKey: keys.datasetTriggerFirings(id),
+    queryFn: () => api.listDatasetTriggerFirings(id),
+    refetchInterval: typeof refetchInterval === 'function' ? (q) => refetchInterval(q.state.data) : refetchInterval,
+  });
+}
+
+export function useSaveDatasetTrigger(): UseMutationResult<DatasetTrigger, Error, { id: number | null; body: DatasetTriggerWrite | Partial<DatasetTriggerWrite> }> {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }) => (id === null ? api.createDatasetTrigger(body as DatasetTriggerWrite) : api.updateDatasetTrigger(id, body)),
+    onSuccess: () => invalidateTriggers(qc),
+  });
+}
+
+export function useDeleteDatasetTrigger(): UseMutationResult<void, Error, number> {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: api.deleteDatasetTrigger,
+    onSuccess: (_r, id) => {
+      qc.removeQueries({ queryKey: keys.datasetTriggerFirings(id) });
+      invalidateTriggers(qc);
+    },
+  });
+}
+
+export function useMetricTriggers(filter: { source_pipeline?: number; target_pipeline?: number }, enabled = true): UseQueryResult<MetricTrigger[]> {
+  return useQuery({
+    queryKey: keys.metricTriggers(filter.source_pipeline, filter.target_pipeline),
+    queryFn: () => api.listMetricTriggers(filter),
+    enabled,
+  });
+}
+
+export function useMetricTriggerFirings(id: number): UseQueryResult<MetricTriggerFiring[]> {
+  return useQuery({ queryKey: keys.metricTriggerFirings(id), queryFn: () => api.listMetricTriggerFirings(id) });
+}
+
+export function useSaveMetricTrigger(): UseMutationResult<MetricTrigger, Error, { id: number | null; body: MetricTriggerWrite | Partial<MetricTriggerWrite> }> {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }) => (id === null ? api.createMetricTrigger(body as MetricTriggerWrite) : api.updateMetricTrigger(id, body)),
+    onSuccess: () => invalidateTriggers(qc),
+  });
+}
+
+export function useDeleteMetricTrigger(): UseMutationResult<void, Error, number> {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: api.deleteMetricTrigger,
+    onSuccess: (_r, id) => {
+      qc.removeQueries({ queryKey: keys.metricTriggerFirings(id) });
+      invalidateTriggers(qc);
     },
   });
 }

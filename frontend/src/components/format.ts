@@ -47,3 +47,52 @@ export function formatNumber(v: unknown): string {
   if (v === null || v === undefined) return '—';
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
+
+/** The offset part of an ISO time ("+01:00", "Z" → "UTC"), or "" when it has none. */
+export function isoOffset(iso: string): string {
+  const m = /([+-]\d{2}:\d{2}|Z)$/.exec(iso);
+  if (!m) return '';
+  return m[1] === 'Z' ? 'UTC' : `UTC${m[1]}`;
+}
+
+/**
+ * A time as the wall clock of `zone` shows it ("Mon, 3 Mar 2025, 09:00"), falling back to the
+ * browser's zone when `zone` is unknown to it.
+ */
+export function formatInZone(iso: string | null | undefined, zone: string | null | undefined, withWeekday = true): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const options: Intl.DateTimeFormatOptions = {
+    ...(withWeekday ? { weekday: 'short' } : {}),
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  };
+  try {
+    return d.toLocaleString(undefined, { ...options, timeZone: zone || undefined });
+  } catch {
+    return d.toLocaleString(undefined, options);
+  }
+}
+
+/** "in 5 min", "in 3 h", "in 2 days" (or the past, via formatRelative). */
+export function formatUntil(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return iso;
+  const diff = Math.round((t - now) / 1000);
+  if (diff < 0) return formatRelative(iso, now);
+  if (diff < 60) return 'in less than a minute';
+  if (diff < 3600) return `in ${Math.round(diff / 60)} min`;
+  if (diff < 172800) return `in ${Math.round(diff / 3600)} h`;
+  return `in ${Math.round(diff / 86400)} days`;
+}
+
+/** The first 12 hex digits of a sha256, as in git. */
+export function shortSha(sha: string | null | undefined): string {
+  return sha ? sha.slice(0, 12) : '—';
+}

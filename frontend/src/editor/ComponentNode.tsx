@@ -4,6 +4,7 @@ import {
   describeType,
   formatValueText,
   inputHandleId,
+  isDatasetBinding,
   isParameterBinding,
   isRequiredInput,
   isValueBinding,
@@ -23,15 +24,24 @@ export interface StepData extends Record<string, unknown> {
   problems: Problem[];
   status: string | undefined;
   readOnly: boolean;
+  /** Dataset names by id, for the hint of an input bound to a dataset. */
+  datasetNames?: ReadonlyMap<number, string>;
 }
 
 export type StepFlowNode = Node<StepData, 'component'>;
 
 const EMPTY: Problem[] = [];
 
-function bindingHint(binding: Binding | undefined): string | null {
+const NO_NAMES: ReadonlyMap<number, string> = new Map();
+
+function bindingHint(binding: Binding | undefined, datasetNames: ReadonlyMap<number, string>): string | null {
   if (!binding) return null;
   if (isParameterBinding(binding)) return `{${binding.parameter}}`;
+  if (isDatasetBinding(binding)) {
+    const name = datasetNames.get(binding.dataset.id) ?? `#${binding.dataset.id}`;
+    const v = binding.dataset.version === 'latest' || binding.dataset.version === undefined ? 'latest' : `v${binding.dataset.version}`;
+    return `⛁ ${name}@${v}`;
+  }
   if (isValueBinding(binding)) {
     const text = formatValueText(binding.value).replace(/\s+/g, ' ');
     return text.length > 14 ? `${text.slice(0, 13)}…` : text || '""';
@@ -45,15 +55,17 @@ function InputRow({
   binding,
   invalid,
   connectable,
+  datasetNames,
 }: {
   nodeId: string;
   port: PortSpec;
   binding: Binding | undefined;
   invalid: boolean;
   connectable: boolean;
+  datasetNames: ReadonlyMap<number, string>;
 }): ReactElement {
   const type = typeName(port.type);
-  const hint = bindingHint(binding);
+  const hint = bindingHint(binding, datasetNames);
   const required = isRequiredInput(port);
   return (
     <div className={`port port-in${invalid ? ' port-invalid' : ''}`} title={port.description ?? undefined}>
@@ -71,7 +83,11 @@ function InputRow({
         {port.name}
         {required && !binding ? <span className="port-required" aria-label="required">*</span> : null}
       </span>
-      {hint ? <span className="port-hint">{hint}</span> : <span className="port-type">{describeType(type)}</span>}
+      {hint ? (
+        <span className="port-hint" title={hint}>
+          {hint}
+        </span>
+      ) : <span className="port-type">{describeType(type)}</span>}
     </div>
   );
 }
@@ -124,15 +140,27 @@ function ComponentNodeView({ id, data, selected }: NodeProps<StepFlowNode>): Rea
                 binding={node.arguments[port.name]}
                 invalid={badPorts.has(port.name)}
                 connectable={!readOnly}
+                datasetNames={data.datasetNames ?? NO_NAMES}
               />
             ))}
           </div>
           <div className="step-outputs">
             {spec.outputs.map((port) => {
               const type = typeName(port.type);
+              const published = node.publish?.filter((p) => p.output === port.name) ?? [];
               return (
                 <div className="port port-out" key={port.name} title={port.description ?? undefined}>
-                  <span className="port-type">{describeType(type)}</span>
+                  {published.length ? (
+                    <span
+                      className="port-hint publish-hint"
+                      title={`Published to ${published.map((p) => p.dataset).join(', ')}`}
+                      data-testid={`publish-hint-${id}-${port.name}`}
+                    >
+                      ⇪ {published.map((p) => p.dataset).join(', ')}
+                    </span>
+                  ) : (
+                    <span className="port-type">{describeType(type)}</span>
+                  )}
                   <span className="port-name">{port.name}</span>
                   <Handle
                     type="source"

@@ -73,3 +73,67 @@ describe('PipelineEditor', () => {
     expect(onStepClick).toHaveBeenCalledWith('split');
   });
 });
+
+describe('PipelineEditor: datasets', () => {
+  const DATASETS = [
+    { id: 7, name: 'iris', kind: 'dataset', latest_version: 3 },
+    { id: 8, name: 'iris-model', kind: 'model', latest_version: 1 },
+  ];
+
+  it('binds an input to the latest or a pinned version of a fitting dataset', () => {
+    const onChange = vi.fn<(doc: PipelineDocument) => void>();
+    render(<PipelineEditor pipeline={samplePipeline()} components={SPECS} palette={SPECS} onChange={onChange} datasets={DATASETS} />);
+    fireEvent.click(screen.getByTestId('node-split'));
+    const mode = screen.getByTestId('bind-mode-data') as HTMLSelectElement;
+    // A Dataset input offers datasets of kind dataset, not models.
+    fireEvent.change(mode, { target: { value: 'dataset' } });
+    expect(onChange.mock.calls.at(-1)![0].graph.nodes[1]!.arguments.data).toEqual({ dataset: { id: 7, version: 'latest' } });
+    const dataset = screen.getByTestId('bind-dataset-data') as HTMLSelectElement;
+    expect([...dataset.options].map((o) => o.textContent)).toEqual(['iris (dataset)', 'iris-model (model) (incompatible)']);
+    fireEvent.change(screen.getByTestId('bind-dataset-version-data'), { target: { value: '2' } });
+    expect(onChange.mock.calls.at(-1)![0].graph.nodes[1]!.arguments.data).toEqual({ dataset: { id: 7, version: 2 } });
+    // The node says what it reads, and nothing is wrong with it.
+    expect(screen.getByTestId('node-split').textContent).toContain('⛁ iris@v2');
+    expect(screen.getByTestId('node-split').getAttribute('data-invalid')).toBeNull();
+    // Value inputs cannot read a dataset.
+    expect([...(screen.getByTestId('bind-mode-seed') as HTMLSelectElement).options].map((o) => o.value)).not.toContain('dataset');
+  });
+
+  it('flags a binding to a model dataset as the server would', () => {
+    const doc = samplePipeline();
+    doc.graph.nodes[1]!.arguments.data = { dataset: { id: 8, version: 'latest' } };
+    render(<PipelineEditor pipeline={doc} components={SPECS} palette={SPECS} datasets={DATASETS} />);
+    expect(screen.getByTestId('node-split').getAttribute('data-invalid')).toBe('true');
+    expect(screen.getByTestId('tab-problems').textContent).toBe('Problems (1)');
+  });
+
+  it('publishes an output to a dataset and shows it on the node', () => {
+    const onChange = vi.fn<(doc: PipelineDocument) => void>();
+    render(<PipelineEditor pipeline={samplePipeline()} components={SPECS} palette={SPECS} onChange={onChange} datasets={DATASETS} />);
+    fireEvent.click(screen.getByTestId('node-train'));
+    fireEvent.click(screen.getByTestId('publish-add-model'));
+    expect(onChange.mock.calls.at(-1)![0].graph.nodes[2]!.publish).toEqual([{ output: 'model', dataset: 'train-model' }]);
+    fireEvent.change(screen.getByTestId('publish-dataset-model'), { target: { value: 'iris-model' } });
+    expect(screen.getByTestId('prop-output-model').textContent).toContain('adds a version to model “iris-model” (now v1)');
+    // Publishing as a dataset into a model dataset is refused, next to the declaration.
+    fireEvent.change(screen.getByTestId('publish-kind-model'), { target: { value: 'dataset' } });
+    expect(screen.getByTestId('prop-output-model').textContent).toContain('is published as a dataset, but dataset "iris-model" holds models');
+    expect(onChange.mock.calls.at(-1)![0].graph.nodes[2]!.publish).toEqual([{ output: 'model', dataset: 'iris-model', kind: 'dataset' }]);
+    expect(screen.getByTestId('publish-hint-train-model').textContent).toContain('iris-model');
+    // Value outputs cannot be published.
+    expect(screen.queryByTestId('publish-add-n')).toBeNull();
+  });
+
+  it('shows page-supplied tabs beside its own', () => {
+    render(
+      <PipelineEditor
+        pipeline={samplePipeline()}
+        components={SPECS}
+        palette={SPECS}
+        extraTabs={[{ id: 'triggers', label: 'Triggers', render: () => <p>the triggers</p> }]}
+      />,
+    );
+    fireEvent.click(screen.getByTestId('tab-triggers'));
+    expect(screen.getByText('the triggers')).toBeTruthy();
+  });
+});

@@ -4,7 +4,7 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { memo, useCallback, useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
-import type { ComponentSpec, PipelineDocument, Position, Problem } from '../pipeline-core';
+import type { ComponentSpec, DatasetRef, PipelineDocument, Position, Problem } from '../pipeline-core';
 import { Icon } from '../components/Icon';
 import { Canvas } from './Canvas';
 import { EditorStoreContext, useEditor, useEditorStoreApi } from './context';
@@ -29,6 +29,16 @@ export interface PipelineEditorProps {
   onProblemsChange?: (problems: Problem[]) => void;
   /** 'edit' shows the side panels; 'view' is the bare canvas (run page). */
   variant?: 'edit' | 'view';
+  /** Datasets inputs may read and outputs may publish to; checks against them are skipped while absent. */
+  datasets?: readonly DatasetRef[] | null;
+  /** More side-panel tabs (the page's own, e.g. the pipeline's triggers). Keep the array stable. */
+  extraTabs?: readonly EditorTab[];
+}
+
+export interface EditorTab {
+  id: string;
+  label: string;
+  render: () => ReactNode;
 }
 
 export function PipelineEditor(props: PipelineEditorProps): ReactElement {
@@ -63,6 +73,8 @@ function EditorInner({
   onSave,
   onProblemsChange,
   variant = 'edit',
+  datasets,
+  extraTabs,
 }: PipelineEditorProps): ReactElement {
   const store = useEditorStoreApi();
   const { screenToFlowPosition } = useReactFlow();
@@ -80,6 +92,7 @@ function EditorInner({
   }, [pipeline, store]);
 
   useEffect(() => store.getState().setSpecs(components), [components, store]);
+  useEffect(() => store.getState().setDatasets(datasets ?? null), [datasets, store]);
   useEffect(() => store.getState().setReadOnly(readOnly), [readOnly, store]);
   useEffect(() => store.getState().setShowProblems(variant === 'edit'), [variant, store]);
 
@@ -149,7 +162,7 @@ function EditorInner({
         <MemoCanvas statuses={statuses} onStepClick={onStepClick} onDropComponent={addAt} />
         <NoticeBanner />
       </div>
-      {variant === 'edit' ? <MemoSidePanel /> : null}
+      {variant === 'edit' ? <MemoSidePanel extraTabs={extraTabs} /> : null}
     </div>
   );
 }
@@ -241,9 +254,9 @@ function NoticeBanner(): ReactElement | null {
   );
 }
 
-type Tab = 'step' | 'pipeline' | 'problems';
+type Tab = 'step' | 'pipeline' | 'problems' | (string & {});
 
-function SidePanel(): ReactNode {
+function SidePanel({ extraTabs }: { extraTabs?: readonly EditorTab[] }): ReactNode {
   const [tab, setTab] = useState<Tab>('step');
   const problems = useEditor((s) => s.problems);
   const selected = useEditor((s) => s.selectedNodes);
@@ -255,7 +268,9 @@ function SidePanel(): ReactNode {
     { id: 'step', label: 'Step' },
     { id: 'pipeline', label: `Parameters${paramCount ? ` (${paramCount})` : ''}` },
     { id: 'problems', label: `Problems${problems.length ? ` (${problems.length})` : ''}` },
+    ...(extraTabs ?? []).map((t) => ({ id: t.id, label: t.label })),
   ];
+  const extra = extraTabs?.find((t) => t.id === tab);
   return (
     <aside className="side-panel" aria-label="Properties">
       <div className="tabs" role="tablist">
@@ -274,7 +289,7 @@ function SidePanel(): ReactNode {
         ))}
       </div>
       <div className="side-body">
-        {tab === 'step' ? <PropertiesPanel /> : tab === 'pipeline' ? <ParametersPanel /> : <ProblemsPanel />}
+        {extra ? extra.render() : tab === 'step' ? <PropertiesPanel /> : tab === 'pipeline' ? <ParametersPanel /> : <ProblemsPanel />}
       </div>
     </aside>
   );

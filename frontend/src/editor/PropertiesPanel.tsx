@@ -1,7 +1,10 @@
 import { useMemo, type ReactElement } from 'react';
 import { typedDefault, ValueControl } from '../components/ValueControl';
 import {
+  datasetFits,
+  DATASET_KINDS,
   describeType,
+  isDatasetBinding,
   isFromBinding,
   isParameterBinding,
   isRequiredInput,
@@ -11,25 +14,84 @@ import {
   renameNodeLabel,
   typeName,
   setArgument,
+  setPublish,
   updateNode,
   type Binding,
+  type DatasetKind,
+  type DatasetRef,
   type GraphNode,
   type JsonValue,
   type PipelineParameter,
   type PortSpec,
   type Problem,
+  type PublishSpec,
   type ResourceOverrides,
 } from '../pipeline-core';
 import { categoryColor, categoryLabel } from './categories';
 import { useEditor, useEditorStoreApi } from './context';
 
-type Mode = 'default' | 'value' | 'parameter' | 'connection';
+type Mode = 'default' | 'value' | 'parameter' | 'connection' | 'dataset';
 
 function modeOf(binding: Binding | undefined): Mode {
   if (!binding) return 'default';
   if (isFromBinding(binding)) return 'connection';
   if (isParameterBinding(binding)) return 'parameter';
+  if (isDatasetBinding(binding)) return 'dataset';
   return 'value';
+}
+
+const NO_DATASETS: readonly DatasetRef[] = [];
+
+/** Dataset + version pickers for an input bound to `{dataset: {id, version}}`. */
+function DatasetBindingEditor({
+  port,
+  binding,
+  datasets,
+  readOnly,
+  onChange,
+}: {
+  port: PortSpec;
+  binding: { dataset: { id: number; version: number | 'latest' } };
+  datasets: readonly DatasetRef[];
+  readOnly: boolean;
+  onChange: (b: Binding) => void;
+}): ReactElement {
+  const current = datasets.find((d) => d.id === binding.dataset.id);
+  const version = binding.dataset.version ?? 'latest';
+  const versions = current ? Array.from({ length: current.latest_version }, (_, i) => current.latest_version - i) : [];
+  return (
+    <div className="dataset-binding">
+      <select
+        value={binding.dataset.id}
+        disabled={readOnly}
+        aria-label={`Dataset for ${port.name}`}
+        data-testid={`bind-dataset-${port.name}`}
+        onChange={(e) => onChange({ dataset: { id: Number(e.target.value), version: 'latest' } })}
+      >
+        {current ? null : <option value={binding.dataset.id}>dataset #{binding.dataset.id} (missing)</option>}
+        {datasets.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.name} ({d.kind}){datasetFits(d.kind, port.type) ? '' : ' (incompatible)'}
+          </option>
+        ))}
+      </select>
+      <select
+        value={String(version)}
+        disabled={readOnly}
+        aria-label={`Version of the dataset for ${port.name}`}
+        data-testid={`bind-dataset-version-${port.name}`}
+        onChange={(e) => onChange({ dataset: { id: binding.dataset.id, version: e.target.value === 'latest' ? 'latest' : Number(e.target.value) } })}
+      >
+        <option value="latest">Latest version, when the run starts</option>
+        {version !== 'latest' && !versions.includes(version) ? <option value={version}>v{version} (missing)</option> : null}
+        {versions.map((n) => (
+          <option key={n} value={n}>
+            Pinned: v{n}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
 
 const NEW_PARAMETER = '__new__';
@@ -53,13 +115,16 @@ function InputEditor({
 }): ReactElement {
   const store = useEditorStoreApi();
   const parameters = useEditor((s) => s.doc.parameters);
+  const datasets = useEditor((s) => s.datasets) ?? NO_DATASETS;
   const binding = node.arguments[port.name];
   const mode = modeOf(binding);
   const required = isRequiredInput(port);
   const mine = problems.filter((p) => p.port === port.name);
   const fieldId = `prop-${node.id}-${port.name}`;
-  // Artifact inputs (Dataset, Model, …) only come from upstream outputs.
+  // Artifact inputs (Dataset, Model, …) come from upstream outputs or dataset versions.
   const artifact = port.type !== null && !isValueType(typeName(port.type));
+  const fileInput = !isValueType(typeName(port.type));
+  const fittingDatasets = datasets.filter((d) => datasetFits(d.kind, port.type));
 
   const fits = (paramType: string): boolean => {
     const t = typeName(port.type);
@@ -72,6 +137,10 @@ function InputEditor({
     if (next === mode) return;
     if (next === 'default') bind(undefined);
     else if (next === 'value') bind({ value: typedDefault(port.type, port.default) });
+    else if (next === 'dataset') {
+      const first = fittingDatasets[0];
+      if (first) bind({ dataset: { id: first.id, version: 'latest' } });
+    }
     else if (next === 'parameter') {
       const fit = parameters.find((p) => fits(p.type));
       if (fit) bind({ parameter: fit.name });
@@ -108,12 +177,23 @@ function InputEditor({
           <option value="default">{port.default != null ? `Default (${port.default})` : required ? 'Unset' : 'Not set'}</option>
           {artifact && mode !== 'value' ? null : <option value="value">Value</option>}
           {artifact && mode !== 'parameter' ? null : <option value="parameter">Pipeline parameter</option>}
+          {fileInput || mode === 'dataset' ? (
+            <option value="dataset" disabled={!fittingDatasets.length && mode !== 'dataset'}>
+              Dataset version{fittingDatasets.length || mode === 'dataset' ? '' : ' (none fits)'}
+            </option>
+          ) : null}
           {mode === 'connection' ? <option value="connection">Connection</option> : null}
         </select>
       </div>
       {port.description ? <p className="field-help">{port.description}</p> : null}
       {artifact && mode === 'default' ? (
-        <p className="field-help">Connect an output of type {describeType(port.type)} to this input on the canvas.</p>
+        <p className="field-help">
+          Connect an output of type {describeType(port.type)} to this input on the canvas
+          {fittingDatasets.length ? ', or read a dataset version' : ''}.
+        </p>
+      ) : null}
+      {mode === 'dataset' && isDatasetBinding(binding) ? (
+        <DatasetBindingEditor port={port} binding={binding} datasets={datasets} readOnly={readOnly} onChange={(b) => bind(b)} />
       ) : null}
       {mode === 'value' && isValueBinding(binding) ? (
         <ValueControl
@@ -170,6 +250,126 @@ function InputEditor({
     </div>
   );
 }
+
+const AUTO_KIND = '';
+
+/** The outputs list, each file output with its "publish to a dataset" declarations. */
+function OutputsEditor({ node, spec, problems, readOnly }: { node: GraphNode; spec: ComponentSpecLike; problems: Problem[]; readOnly: boolean }): ReactElement {
+  const store = useEditorStoreApi();
+  const datasets = useEditor((s) => s.datasets) ?? NO_DATASETS;
+  const publish = node.publish ?? [];
+  const write = (next: PublishSpec[], coalesce?: string): void =>
+    store.getState().edit((doc) => setPublish(doc, node.id, next), coalesce ? { coalesce: `${coalesce}:${node.id}` } : undefined);
+  const update = (index: number, patch: Partial<PublishSpec>, coalesce?: string): void =>
+    write(
+      publish.map((p, i) => {
+        if (i !== index) return p;
+        const next: PublishSpec = { ...p, ...patch };
+        if (!next.kind) delete next.kind;
+        return next;
+      }),
+      coalesce,
+    );
+  const listId = `publish-datasets-${node.id}`;
+  return (
+    <>
+      <h4 className="section-title">Outputs</h4>
+      <datalist id={listId}>
+        {datasets.map((d) => (
+          <option key={d.id} value={d.name}>
+            {d.kind}
+          </option>
+        ))}
+      </datalist>
+      <ul className="output-list">
+        {spec.outputs.map((o) => {
+          const file = !isValueType(typeName(o.type));
+          const entries = publish.map((p, index) => ({ p, index })).filter(({ p }) => p.output === o.name);
+          return (
+            <li key={o.name} className="output-item" data-testid={`prop-output-${o.name}`}>
+              <div className="output-head">
+                <code>{o.name}</code> <span className="type-badge">{describeType(o.type)}</span>
+                {file && !readOnly ? (
+                  <button
+                    type="button"
+                    className="link small push-right"
+                    onClick={() => write([...publish, { output: o.name, dataset: `${node.id}-${o.name}` }])}
+                    data-testid={`publish-add-${o.name}`}
+                    title="Save this output as a new version of a dataset each time the step completes"
+                  >
+                    + Publish to dataset
+                  </button>
+                ) : null}
+              </div>
+              {o.description ? <div className="muted small">{o.description}</div> : null}
+              {entries.map(({ p, index }) => {
+                const mine = problems.filter((pr) => pr.field?.includes(`.publish[${index}]`));
+                const existing = datasets.find((d) => d.name.toLowerCase() === p.dataset.trim().toLowerCase());
+                return (
+                  <div key={index} className={`publish-row${mine.length ? ' has-problem' : ''}`} data-testid={`publish-${o.name}-${index}`}>
+                    <span className="publish-arrow" aria-hidden>
+                      ⇪
+                    </span>
+                    <input
+                      type="text"
+                      list={listId}
+                      value={p.dataset}
+                      placeholder="dataset name"
+                      disabled={readOnly}
+                      aria-label={`Dataset that output ${o.name} is published to`}
+                      data-testid={`publish-dataset-${o.name}`}
+                      aria-invalid={mine.length > 0 || undefined}
+                      onChange={(e) => update(index, { dataset: e.target.value }, `publish-name-${index}`)}
+                    />
+                    {readOnly ? null : (
+                      <button
+                        type="button"
+                        className="icon-btn"
+                        aria-label={`Stop publishing ${o.name} to ${p.dataset || 'a dataset'}`}
+                        onClick={() => write(publish.filter((_, i) => i !== index))}
+                      >
+                        ✕
+                      </button>
+                    )}
+                    <select
+                      className="publish-kind"
+                      value={p.kind ?? AUTO_KIND}
+                      disabled={readOnly}
+                      aria-label={`Kind of the dataset for ${o.name}`}
+                      data-testid={`publish-kind-${o.name}`}
+                      onChange={(e) => update(index, { kind: (e.target.value || undefined) as DatasetKind | undefined })}
+                    >
+                      <option value={AUTO_KIND}>as a {typeName(o.type) === 'Model' ? 'model' : 'dataset'} (automatic)</option>
+                      {DATASET_KINDS.map((k) => (
+                        <option key={k} value={k}>
+                          as a {k}
+                        </option>
+                      ))}
+                    </select>
+                    <span className="publish-note muted small">
+                      {p.dataset.trim()
+                        ? existing
+                          ? `adds a version to ${existing.kind} “${existing.name}” (now v${existing.latest_version})`
+                          : `creates “${p.dataset.trim()}” on the first run`
+                        : 'name a dataset (new or existing)'}
+                    </span>
+                    {mine.map((pr, i) => (
+                      <p key={i} className="field-error" role="alert">
+                        {pr.message}
+                      </p>
+                    ))}
+                  </div>
+                );
+              })}
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+}
+
+type ComponentSpecLike = { outputs: PortSpec[] };
 
 function NumberField({
   label,
@@ -262,7 +462,8 @@ export function PropertiesPanel(): ReactElement {
       else next[key] = toNumberOr(raw, raw as unknown as number);
       return next;
     }, key);
-  const nodeLevel = problems.filter((p) => !p.port || !spec?.inputs.some((i) => i.name === p.port));
+  // Publish problems are shown beside their declaration, input problems beside their input.
+  const nodeLevel = problems.filter((p) => !p.field?.includes('.publish[') && (!p.port || !spec?.inputs.some((i) => i.name === p.port)));
 
   return (
     <div className="properties" data-testid="properties-panel">
@@ -299,19 +500,7 @@ export function PropertiesPanel(): ReactElement {
       ) : (
         <p className="muted small">This component takes no inputs.</p>
       )}
-      {spec?.outputs.length ? (
-        <>
-          <h4 className="section-title">Outputs</h4>
-          <ul className="output-list">
-            {spec.outputs.map((o) => (
-              <li key={o.name}>
-                <code>{o.name}</code> <span className="type-badge">{describeType(o.type)}</span>
-                {o.description ? <span className="muted small"> {o.description}</span> : null}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
+      {spec?.outputs.length ? <OutputsEditor node={node} spec={spec} problems={problems} readOnly={readOnly} /> : null}
 
       <h4 className="section-title">Resources &amp; execution</h4>
       <div className="mini-grid">

@@ -133,3 +133,16 @@ describe('editor store', () => {
     expect(minimapShown(store().getState())).toBe(true);
   });
 });
+
+describe('editor store: datasets', () => {
+  it('re-validates when the datasets become known, and names them for the canvas', () => {
+    const doc = samplePipeline();
+    doc.graph.nodes[1]!.arguments.data = { dataset: { id: 99, version: 'latest' } };
+    const s = store(doc);
+    // Unknown datasets are not judged until the list is there, as the server skips them without one.
+    expect(s.getState().problems).toEqual([]);
+    s.getState().setDatasets([{ id: 7, name: 'iris', kind: 'dataset', latest_version: 1 }]);
+    expect(s.getState().problems.map((p) => p.code)).toEqual(['unknown_dataset']);
+    expect(s.getState().datasetNames.get(7)).toBe('iris');
+  });
+});

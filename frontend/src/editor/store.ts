@@ -17,6 +17,7 @@ import {
   type ComponentLookup,
   type ComponentSpec,
   type ConnectionRequest,
+  type DatasetRef,
   type Fragment,
   type PipelineDocument,
   type Position,
@@ -48,6 +49,9 @@ export interface EditorState {
   showProblems: boolean;
   specs: Map<number, ComponentSpec>;
   lookup: ComponentLookup;
+  /** The datasets bindings and publish declarations may name; null until known (checks skipped). */
+  datasets: readonly DatasetRef[] | null;
+  datasetNames: ReadonlyMap<number, string>;
   problems: Problem[];
   nodeProblems: Map<string, Problem[]>;
   selectedNodes: ReadonlySet<string>;
@@ -67,6 +71,7 @@ export interface EditorState {
 
   load(doc: PipelineDocument): void;
   setSpecs(specs: ComponentSpec[]): void;
+  setDatasets(datasets: readonly DatasetRef[] | null): void;
   setReadOnly(readOnly: boolean): void;
   setShowProblems(show: boolean): void;
   edit(fn: (doc: PipelineDocument) => PipelineDocument, options?: EditOptions): void;
@@ -97,8 +102,12 @@ function makeLookup(specs: Map<number, ComponentSpec>): ComponentLookup {
   return (id) => specs.get(id);
 }
 
-function validated(doc: PipelineDocument, lookup: ComponentLookup): Pick<EditorState, 'problems' | 'nodeProblems'> {
-  const problems = validateDocument(doc, lookup);
+function validated(
+  doc: PipelineDocument,
+  lookup: ComponentLookup,
+  datasets: readonly DatasetRef[] | null,
+): Pick<EditorState, 'problems' | 'nodeProblems'> {
+  const problems = validateDocument(doc, lookup, datasets);
   return { problems, nodeProblems: problemsByNode(problems) };
 }
 
@@ -127,7 +136,7 @@ export function createEditorStore(initial: PipelineDocument, specs: ComponentSpe
       const record = options.history !== false && !coalesce;
       set({
         doc: next,
-        ...validated(next, state.lookup),
+        ...validated(next, state.lookup, state.datasets),
         past: record ? [...state.past, state.doc].slice(-HISTORY_LIMIT) : state.past,
         future: options.history === false ? state.future : [],
         lastEdit: options.coalesce !== undefined ? { key: options.coalesce, at: now } : null,
@@ -142,7 +151,9 @@ export function createEditorStore(initial: PipelineDocument, specs: ComponentSpe
       showProblems: true,
       specs: specMap,
       lookup,
-      ...validated(initial, lookup),
+      datasets: null,
+      datasetNames: new Map(),
+      ...validated(initial, lookup, null),
       selectedNodes: new Set(),
       selectedEdges: new Set(),
       measured: new Map(),
@@ -161,7 +172,7 @@ export function createEditorStore(initial: PipelineDocument, specs: ComponentSpe
         const ids = new Set(doc.graph.nodes.map((n) => n.id));
         set({
           doc,
-          ...validated(doc, state.lookup),
+          ...validated(doc, state.lookup, state.datasets),
           past: [],
           future: [],
           lastEdit: null,
@@ -177,7 +188,14 @@ export function createEditorStore(initial: PipelineDocument, specs: ComponentSpe
         if (same) return;
         const map = new Map(list.map((s) => [s.id, s]));
         const nextLookup = makeLookup(map);
-        set({ specs: map, lookup: nextLookup, ...validated(state.doc, nextLookup) });
+        set({ specs: map, lookup: nextLookup, ...validated(state.doc, nextLookup, state.datasets) });
+      },
+
+      setDatasets(list) {
+        const state = get();
+        if (list === state.datasets) return;
+        const names = new Map((list ?? []).map((d) => [d.id, d.name]));
+        set({ datasets: list, datasetNames: names, ...validated(state.doc, state.lookup, list) });
       },
 
       setReadOnly(value) {
@@ -194,17 +212,17 @@ export function createEditorStore(initial: PipelineDocument, specs: ComponentSpe
       },
 
       undo() {
-        const { past, future, doc, lookup: lk, readOnly: ro } = get();
+        const { past, future, doc, lookup: lk, readOnly: ro, datasets } = get();
         if (ro || !past.length) return;
         const previous = past[past.length - 1]!;
-        set({ doc: previous, ...validated(previous, lk), past: past.slice(0, -1), future: [doc, ...future], lastEdit: null });
+        set({ doc: previous, ...validated(previous, lk, datasets), past: past.slice(0, -1), future: [doc, ...future], lastEdit: null });
       },
 
       redo() {
-        const { past, future, doc, lookup: lk, readOnly: ro } = get();
+        const { past, future, doc, lookup: lk, readOnly: ro, datasets } = get();
         if (ro || !future.length) return;
         const next = future[0]!;
-        set({ doc: next, ...validated(next, lk), past: [...past, doc], future: future.slice(1), lastEdit: null });
+        set({ doc: next, ...validated(next, lk, datasets), past: [...past, doc], future: future.slice(1), lastEdit: null });
       },
 
       canUndo: () => get().past.length > 0,

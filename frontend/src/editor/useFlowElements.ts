@@ -26,6 +26,7 @@ export function useFlowNodes(statuses: Record<string, string> | undefined): Step
   const selected = useEditor((s) => s.selectedNodes);
   const measured = useEditor((s) => s.measured);
   const readOnly = useEditor((s) => s.readOnly);
+  const datasetNames = useEditor((s) => s.datasetNames);
   const cache = useRef(new Map<string, StepFlowNode>());
 
   return useMemo(() => {
@@ -44,6 +45,7 @@ export function useFlowNodes(statuses: Record<string, string> | undefined): Step
         prev.data.spec === spec &&
         prev.data.status === status &&
         prev.data.readOnly === readOnly &&
+        prev.data.datasetNames === datasetNames &&
         !!prev.selected === isSelected &&
         prev.measured?.width === size?.width &&
         prev.measured?.height === size?.height &&
@@ -59,7 +61,7 @@ export function useFlowNodes(statuses: Record<string, string> | undefined): Step
           id: node.id,
           type: 'component',
           position: node.position,
-          data: { node, spec, problems: keepProblems ?? NO_PROBLEMS, status, readOnly },
+          data: { node, spec, problems: keepProblems ?? NO_PROBLEMS, status, readOnly, datasetNames },
           selected: isSelected,
           ...(size && !remeasure ? { measured: size } : {}),
         };
@@ -69,7 +71,7 @@ export function useFlowNodes(statuses: Record<string, string> | undefined): Step
     });
     cache.current = next;
     return nodes;
-  }, [doc, lookup, nodeProblems, selected, measured, readOnly, statuses]);
+  }, [doc, lookup, nodeProblems, selected, measured, readOnly, statuses, datasetNames]);
 }
 
 export function useFlowEdges(statuses: Record<string, string> | undefined): StepEdge[] {

@@ -3,18 +3,10 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useComponents } from '../api/hooks';
 import type { ComponentSummary } from '../api/types';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { useDebounced } from '../components/useDebounced';
 import { CATEGORIES, categoryColor, categoryLabel } from '../editor/categories';
 import { describeType } from '../pipeline-core';
 import { ImportDialog } from './ImportDialog';
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 function Signature({ c }: { c: ComponentSummary }): ReactElement {
   const v = c.latest_version;

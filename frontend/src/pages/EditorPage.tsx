@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { useBlocker, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import {
+  useDatasets,
   usePipeline,
   usePipelineVersion,
   usePipelineVersions,
@@ -9,9 +10,9 @@ import {
 import type { Pipeline } from '../api/types';
 import { Dialog } from '../components/Dialog';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { formatRelative } from '../components/format';
+import { formatRelative, formatUntil } from '../components/format';
 import { toast } from '../components/toast';
-import { PipelineEditor } from '../editor/PipelineEditor';
+import { PipelineEditor, type EditorTab } from '../editor/PipelineEditor';
 import {
   DocumentError,
   documentsEqual,
@@ -19,9 +20,13 @@ import {
   parseDocument,
   serializeGraph,
   serializeParameters,
+  type ComponentLookup,
+  type DatasetRef,
   type PipelineDocument,
   type Problem,
 } from '../pipeline-core';
+import { ScheduleDialog } from '../schedules/ScheduleDialog';
+import { PipelineTriggers } from './PipelineTriggers';
 import { RunDialog } from './RunDialog';
 import { useSpecs } from './useSpecs';
 
@@ -60,6 +65,13 @@ export function EditorPage(): ReactElement {
   const [problems, setProblems] = useState<Problem[]>([]);
   const [saveOpen, setSaveOpen] = useState(false);
   const [runOpen, setRunOpen] = useState(false);
+  const [scheduleOpen, setScheduleOpen] = useState(false);
+  const datasetList = useDatasets();
+  // What validation knows about datasets; undefined until loaded (the checks wait, as the server's would not).
+  const datasetRefs = useMemo<DatasetRef[] | undefined>(
+    () => datasetList.data?.map((d) => ({ id: d.id, name: d.name, kind: d.kind, latest_version: d.latest_version?.number ?? 0 })),
+    [datasetList.data],
+  );
   const justSaved = useRef<number | null>(null);
   const save = useSavePipeline();
 
@@ -96,6 +108,34 @@ export function EditorPage(): ReactElement {
   }, [readOnly, past.data]);
   const shown = readOnly ? pastDoc : doc;
   const specs = useSpecs(shown);
+
+  // Triggers run the newest saved version, so the Triggers tab reads that one, not the unsaved edits.
+  const savedDoc = useMemo(() => {
+    const v = pipeline.data?.latest_version;
+    if (!v) return null;
+    try {
+      return parseDocument(v.graph, v.parameters);
+    } catch {
+      return null;
+    }
+  }, [pipeline.data]);
+  const lookup = useMemo<ComponentLookup>(() => {
+    const map = new Map(specs.all.map((c) => [c.id, c]));
+    return (cv) => map.get(cv);
+  }, [specs.all]);
+  const extraTabs = useMemo<EditorTab[] | undefined>(
+    () =>
+      id === null
+        ? undefined
+        : [
+            {
+              id: 'triggers',
+              label: 'Triggers',
+              render: () => <PipelineTriggers pipelineId={id} saved={savedDoc} lookup={lookup} onSchedule={() => setScheduleOpen(true)} />,
+            },
+          ],
+    [id, savedDoc, lookup],
+  );
 
   // Comparing two 500-node documents on every drag frame is wasted work: the
   // exact answer is computed when it matters (leaving, running), the badge
@@ -261,6 +301,16 @@ export function EditorPage(): ReactElement {
           </button>
           <button
             type="button"
+            className="btn btn-secondary"
+            onClick={() => setScheduleOpen(true)}
+            disabled={id === null}
+            title={id === null ? 'Save the pipeline first' : 'Run it on a cron schedule'}
+            data-testid="schedule"
+          >
+            ◷ Schedule
+          </button>
+          <button
+            type="button"
             className="btn btn-primary"
             onClick={() => setRunOpen(true)}
             disabled={id === null || !shown}
@@ -305,6 +355,8 @@ export function EditorPage(): ReactElement {
             palette={specs.palette}
             onSave={openSave}
             onProblemsChange={setProblems}
+            datasets={datasetRefs}
+            extraTabs={extraTabs}
           />
         ) : (
           <div className="splash">Loading pipeline…</div>
@@ -332,6 +384,21 @@ export function EditorPage(): ReactElement {
           versionLabel={readOnly ? `version ${viewNumber}` : `the latest saved version${latestNumber ? ` (v${latestNumber})` : ''}`}
           onSaveFirst={!readOnly && isDirtyNow() ? () => doSave('Saved before run') : undefined}
           onClose={() => setRunOpen(false)}
+        />
+      ) : null}
+      {scheduleOpen && id !== null ? (
+        <ScheduleDialog
+          pipelineId={id}
+          note={
+            isDirtyNow()
+              ? 'Schedules run saved versions: your unsaved changes are not part of it until you save.'
+              : `Runs ${pipeline.data?.name ?? 'this pipeline'} without a click, at the times below.`
+          }
+          onClose={() => setScheduleOpen(false)}
+          onSaved={(s) => {
+            setScheduleOpen(false);
+            toast.success(`Scheduled: first run ${formatUntil(s.next_fire_at)}.`);
+          }}
         />
       ) : null}
       {blocker.state === 'blocked' ? (

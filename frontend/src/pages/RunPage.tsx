@@ -7,21 +7,49 @@ import { formatDuration, formatNumber, formatTime } from '../components/format';
 import { StatusBadge } from '../components/StatusBadge';
 import { toast } from '../components/toast';
 import { PipelineEditor } from '../editor/PipelineEditor';
-import { parseDocument, type PipelineDocument } from '../pipeline-core';
+import { parseDocument, type DatasetRef, type PipelineDocument } from '../pipeline-core';
 import { StepDrawer, type ArtifactRef } from './StepDrawer';
-import { describeTrigger } from './trigger';
+import { TriggerLabel } from './trigger';
 import { useSpecs } from './useSpecs';
 
+/**
+ * The graph as the run read it: inputs that read a dataset show the version pinned when the run
+ * was created (`dataset_inputs`; a dataset trigger binds its version whatever the graph says).
+ */
 function useRunGraph(run: Run | undefined): PipelineDocument | null {
   // A run's graph never changes: parse it once per run, not on every poll.
   const id = run?.id;
   return useMemo(() => {
     if (!run) return null;
     try {
-      return parseDocument(run.graph, []);
+      const doc = parseDocument(run.graph, []);
+      const read = run.dataset_inputs ?? {};
+      doc.graph.nodes = doc.graph.nodes.map((n) => {
+        const inputs = read[n.id];
+        if (!inputs) return n;
+        const args = { ...n.arguments };
+        for (const [input, d] of Object.entries(inputs)) args[input] = { dataset: { id: d.dataset, version: d.version } };
+        return { ...n, arguments: args };
+      });
+      return doc;
     } catch {
       return null;
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id, !!run]);
+}
+
+/** Names for the dataset hints on the canvas, from what the run read. */
+function useRunDatasets(run: Run | undefined): DatasetRef[] | undefined {
+  const id = run?.id;
+  return useMemo(() => {
+    const seen = new Map<number, DatasetRef>();
+    for (const inputs of Object.values(run?.dataset_inputs ?? {})) {
+      for (const d of Object.values(inputs ?? {})) {
+        seen.set(d.dataset, { id: d.dataset, name: d.dataset_name, kind: 'dataset', latest_version: Math.max(d.version, seen.get(d.dataset)?.latest_version ?? 0) });
+      }
+    }
+    return seen.size ? [...seen.values()] : undefined;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id, !!run]);
 }
@@ -35,6 +63,7 @@ export function RunPage(): ReactElement {
   const [search, setSearch] = useSearchParams();
   const selected = search.get('step');
   const doc = useRunGraph(run.data);
+  const runDatasets = useRunDatasets(run.data);
   const specs = useSpecs(doc);
   const data = run.data;
 
@@ -81,6 +110,9 @@ export function RunPage(): ReactElement {
   const node = selected ? doc?.graph.nodes.find((n) => n.id === selected) : undefined;
   const spec = node ? specs.all.find((v) => v.id === node.component_version) : undefined;
   const params = Object.entries(data.parameters ?? {});
+  const datasetInputs = Object.entries(data.dataset_inputs ?? {}).flatMap(([nodeId, inputs]) =>
+    Object.entries(inputs ?? {}).map(([input, d]) => ({ node: nodeId, input, ...d })),
+  );
 
   return (
     <div className="run-page">
@@ -94,7 +126,7 @@ export function RunPage(): ReactElement {
           </h1>
           <div className="muted small">
             <Link to={`/pipelines/${data.pipeline}?version=${data.version_number}`}>{data.pipeline_name}</Link> · version {data.version_number} ·{' '}
-            <span data-testid="run-trigger">{describeTrigger(data.trigger)}</span>
+            <TriggerLabel trigger={data.trigger} testId="run-trigger" />
           </div>
         </div>
         <dl className="run-facts">
@@ -158,6 +190,18 @@ export function RunPage(): ReactElement {
         ) : (
           <span className="muted small">No parameters</span>
         )}
+        {datasetInputs.length ? (
+          <span className="params" data-testid="run-dataset-inputs">
+            {datasetInputs.map((d) => (
+              <span key={`${d.node}.${d.input}`} className="param-chip dataset-chip" title={`${d.node}.${d.input} reads this version`}>
+                <code>
+                  {d.node}.{d.input}
+                </code>{' '}
+                ← <Link to={`/datasets/${d.dataset}?version=${d.version}`}>{`${d.dataset_name} v${d.version}`}</Link>
+              </span>
+            ))}
+          </span>
+        ) : null}
         <span className="counts">
           {Object.entries(data.step_counts ?? {})
             .filter(([, n]) => n > 0)
@@ -180,6 +224,7 @@ export function RunPage(): ReactElement {
               components={specs.all}
               statuses={statuses}
               onStepClick={selectStep}
+              datasets={runDatasets}
             />
           ) : (
             <ErrorMessage error={new Error('This run has no readable graph.')} />

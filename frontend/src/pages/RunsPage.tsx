@@ -2,16 +2,19 @@ import { useEffect, type ReactElement } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { usePipelines, useRetryRun, useRuns } from '../api/hooks';
 import { RUN_STATUSES } from '../api/types';
+
+const TRIGGER_KINDS = ['manual', 'schedule', 'dataset', 'metric', 'retry'];
 import { ErrorMessage } from '../components/ErrorMessage';
 import { formatDuration, formatRelative } from '../components/format';
 import { StatusBadge } from '../components/StatusBadge';
-import { describeTrigger } from './trigger';
+import { TriggerLabel } from './trigger';
 
 export function RunsPage(): ReactElement {
   const [params, setParams] = useSearchParams();
   const pipeline = params.get('pipeline') ?? '';
   const status = params.get('status') ?? '';
-  const runs = useRuns(pipeline || undefined, status || undefined);
+  const trigger = params.get('trigger') ?? '';
+  const runs = useRuns(pipeline || undefined, status || undefined, trigger || undefined);
   const pipelines = usePipelines();
   const retry = useRetryRun();
   const navigate = useNavigate();
@@ -58,12 +61,23 @@ export function RunsPage(): ReactElement {
             ))}
           </select>
         </label>
+        <label className="inline-field">
+          <span>Trigger</span>
+          <select value={trigger} onChange={(e) => setFilter('trigger', e.target.value)} data-testid="filter-trigger">
+            <option value="">Any trigger</option>
+            {TRIGGER_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <ErrorMessage error={runs.error ?? retry.error} />
       {runs.isPending ? <p className="muted">Loading runs…</p> : null}
       {runs.data?.length === 0 ? (
         <div className="empty">
-          <p>No runs{pipeline || status ? ' match these filters' : ' yet'}.</p>
+          <p>No runs{pipeline || status || trigger ? ' match these filters' : ' yet'}.</p>
           <p className="muted small">Open a pipeline and press Run.</p>
         </div>
       ) : null}
@@ -101,7 +115,9 @@ export function RunsPage(): ReactElement {
                     .map(([k, n]) => `${n} ${k}`)
                     .join(' · ') || '—'}
                 </td>
-                <td className="small">{describeTrigger(r.trigger)}</td>
+                <td className="small">
+                  <TriggerLabel trigger={r.trigger} compact testId={`run-trigger-${r.id}`} />
+                </td>
                 <td title={r.started_at ?? r.created_at}>{formatRelative(r.started_at ?? r.created_at)}</td>
                 <td>{formatDuration(r.duration_seconds)}</td>
                 <td className="actions">

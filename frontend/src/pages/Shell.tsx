@@ -9,6 +9,8 @@ const NAV = [
   { to: '/catalog', label: 'Catalog', icon: '▦' },
   { to: '/pipelines', label: 'Pipelines', icon: '⋔' },
   { to: '/runs', label: 'Runs', icon: '▶' },
+  { to: '/datasets', label: 'Datasets', icon: '⛁' },
+  { to: '/schedules', label: 'Schedules', icon: '◷' },
 ];
 
 export function Shell(): ReactElement {

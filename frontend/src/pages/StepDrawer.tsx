@@ -92,7 +92,8 @@ function LogView({ runId, step }: { runId: number; step: { node: string; status:
   );
 }
 
-function Preview({ preview }: { preview: ArtifactPreview }): ReactElement | null {
+/** An artifact's preview: metrics, confusion matrix, ROC curve, table or text. */
+export function Preview({ preview }: { preview: ArtifactPreview }): ReactElement | null {
   if (!preview) return null;
   switch (preview.kind) {
     case 'metrics':

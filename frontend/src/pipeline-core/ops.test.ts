@@ -10,6 +10,7 @@ import {
   pasteFragment,
   removeNodes,
   renameParameter,
+  setPublish,
   slugify,
   uniqueNodeId,
 } from './ops';
@@ -106,5 +107,15 @@ describe('auto-layout', () => {
     }));
     const pos = layoutGraph(doc.graph, lookupOf());
     expect(pos.size).toBe(500);
+  });
+});
+
+describe('setPublish', () => {
+  it('sets and clears the publish list of one node', () => {
+    const doc = samplePipeline();
+    const withList = setPublish(doc, 'train', [{ output: 'model', dataset: 'iris-model' }]);
+    expect(withList.graph.nodes[2]!.publish).toEqual([{ output: 'model', dataset: 'iris-model' }]);
+    expect(withList.graph.nodes[0]).toBe(doc.graph.nodes[0]);
+    expect('publish' in setPublish(withList, 'train', []).graph.nodes[2]!).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import {
   type PipelineDocument,
   type PipelineParameter,
   type Position,
+  type PublishSpec,
 } from './types';
 
 function withNodes(doc: PipelineDocument, nodes: GraphNode[]): PipelineDocument {
@@ -199,4 +200,14 @@ export function parameterUsers(doc: PipelineDocument, name: string): Array<{ nod
     }
   }
   return users;
+}
+
+/** Replaces the publish declarations of a node (an empty list removes the field). */
+export function setPublish(doc: PipelineDocument, id: string, publish: PublishSpec[]): PipelineDocument {
+  return updateNode(doc, id, (n) => {
+    const next = { ...n };
+    if (publish.length) next.publish = publish;
+    else delete next.publish;
+    return next;
+  });
 }

@@ -96,3 +96,23 @@ describe('document ⇄ React Flow', () => {
     expect(portOfHandle(null, 'out')).toBeNull();
   });
 });
+
+describe('serialization: datasets', () => {
+  it('keeps dataset bindings and publish declarations', () => {
+    const doc = samplePipeline();
+    doc.graph.nodes[1]!.arguments.data = { dataset: { id: 7, version: 'latest' } };
+    doc.graph.nodes[2]!.publish = [{ output: 'model', dataset: 'iris-model', kind: 'model' }, { output: 'metrics', dataset: 'scores' }];
+    const out = serializeDocument(doc);
+    expect(out.graph.nodes[1]!.arguments.data).toEqual({ dataset: { id: 7, version: 'latest' } });
+    expect(out.graph.nodes[2]!.publish).toEqual([
+      { output: 'model', dataset: 'iris-model', kind: 'model' },
+      { output: 'metrics', dataset: 'scores' },
+    ]);
+    expect(Object.keys(out.graph.nodes[2]!).at(-1)).toBe('publish');
+    const back = parseDocument(JSON.parse(JSON.stringify(out.graph)), out.parameters);
+    expect(documentsEqual(back, doc)).toBe(true);
+    // An empty list is left out.
+    doc.graph.nodes[2]!.publish = [];
+    expect(serializeDocument(doc).graph.nodes[2]!.publish).toBeUndefined();
+  });
+});

@@ -1,6 +1,7 @@
 // Serialization: the exact document sent to the server, parsing what comes
 // back, and a stable equality used for "unsaved changes".
 import {
+  isDatasetBinding,
   isFromBinding,
   isParameterBinding,
   SCHEMA_VERSION,
@@ -10,6 +11,7 @@ import {
   type PipelineDocument,
   type PipelineGraph,
   type PipelineParameter,
+  type PublishSpec,
   type ResourceOverrides,
 } from './types';
 
@@ -20,7 +22,17 @@ function round(n: number): number {
 function serializeBinding(b: Binding): Binding {
   if (isFromBinding(b)) return { from: { node: b.from.node, output: b.from.output } };
   if (isParameterBinding(b)) return { parameter: b.parameter };
+  if (isDatasetBinding(b)) return { dataset: { id: b.dataset.id, version: b.dataset.version ?? 'latest' } };
   return { value: (b as { value: JsonValue }).value };
+}
+
+function serializePublish(list: PublishSpec[] | undefined): PublishSpec[] | undefined {
+  if (!list?.length) return undefined;
+  return list.map((p) => {
+    const out: PublishSpec = { output: p.output, dataset: p.dataset };
+    if (p.kind) out.kind = p.kind;
+    return out;
+  });
 }
 
 function serializeResources(r: ResourceOverrides | undefined): ResourceOverrides | undefined {
@@ -48,6 +60,8 @@ export function serializeNode(node: GraphNode): GraphNode {
   if (resources) out.resources = resources;
   if (node.retries !== undefined && node.retries !== null) out.retries = node.retries;
   if (node.timeout_seconds !== undefined && node.timeout_seconds !== null) out.timeout_seconds = node.timeout_seconds;
+  const publish = serializePublish(node.publish);
+  if (publish) out.publish = publish;
   // Key order as in DESIGN.md, so saved JSON reads naturally.
   const { id, component_version, label, position, arguments: args, ...rest } = out;
   return { id, component_version, ...(label ? { label } : {}), position, arguments: args, ...rest };

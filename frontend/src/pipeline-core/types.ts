@@ -14,7 +14,31 @@ export interface ParameterBinding {
 export interface FromBinding {
   from: { node: string; output: string };
 }
-export type Binding = ValueBinding | ParameterBinding | FromBinding;
+/** A version of a dataset: pinned (a number) or the newest one when the run is created. */
+export interface DatasetBinding {
+  dataset: { id: number; version: number | 'latest' };
+}
+export type Binding = ValueBinding | ParameterBinding | FromBinding | DatasetBinding;
+
+export const DATASET_KINDS = ['dataset', 'model'] as const;
+export type DatasetKind = (typeof DATASET_KINDS)[number];
+
+/** Save output `output` as a new version of dataset `dataset` (created if missing) when the step completes. */
+export interface PublishSpec {
+  output: string;
+  dataset: string;
+  /** Defaults to `model` for a Model output and `dataset` otherwise (decided by the server). */
+  kind?: DatasetKind;
+}
+
+/** What validation needs to know about a dataset a graph refers to (server: graph.DatasetRef). */
+export interface DatasetRef {
+  id: number;
+  name: string;
+  kind: DatasetKind | string;
+  /** 0 while it has no versions. */
+  latest_version: number;
+}
 
 export interface Position {
   x: number;
@@ -37,6 +61,7 @@ export interface GraphNode {
   resources?: ResourceOverrides;
   retries?: number;
   timeout_seconds?: number;
+  publish?: PublishSpec[];
 }
 
 export interface PipelineGraph {
@@ -92,7 +117,10 @@ export type ProblemCode =
   | 'parameter_type'
   | 'invalid_value'
   | 'invalid_document'
-  | 'not_runnable';
+  | 'not_runnable'
+  | 'unknown_dataset'
+  | 'unknown_dataset_version'
+  | 'dataset_kind';
 
 /** One validation finding; the same shape (and codes) as the server's. */
 export interface Problem {
@@ -113,6 +141,9 @@ export function isParameterBinding(b: Binding | undefined | null): b is Paramete
 }
 export function isValueBinding(b: Binding | undefined | null): b is ValueBinding {
   return !!b && typeof b === 'object' && 'value' in b;
+}
+export function isDatasetBinding(b: Binding | undefined | null): b is DatasetBinding {
+  return !!b && typeof b === 'object' && 'dataset' in b && !!b.dataset && typeof b.dataset === 'object';
 }
 
 export function emptyDocument(): PipelineDocument {

@@ -274,3 +274,137 @@ describe('validateDocument: server parity', () => {
     expect(validateDocument(noParams, lookup).map((p) => p.code)).toEqual(['unknown_component_version', 'unknown_parameter']);
   });
 });
+
+describe('validateDocument: datasets', () => {
+  const IRIS = { id: 7, name: 'iris', kind: 'dataset', latest_version: 3 };
+  const MODEL = { id: 8, name: 'iris-model', kind: 'model', latest_version: 1 };
+  const EMPTY = { id: 9, name: 'empty', kind: 'dataset', latest_version: 0 };
+  const DATASETS = [IRIS, MODEL, EMPTY];
+  /** The sample pipeline with the split reading a dataset instead of the load step. */
+  const reading = (binding: unknown): PipelineDocument => setArgument(samplePipeline(), 'split', 'data', binding as never);
+
+  it('accepts a dataset input bound to the latest or a pinned version', () => {
+    expect(validateDocument(reading({ dataset: { id: 7, version: 'latest' } }), lookup, DATASETS)).toEqual([]);
+    expect(validateDocument(reading({ dataset: { id: 7, version: 2 } }), lookup, DATASETS)).toEqual([]);
+    // "version" may be left out: it means latest.
+    expect(validateDocument(reading({ dataset: { id: 7 } }), lookup, DATASETS)).toEqual([]);
+  });
+
+  it('reports a dataset that does not exist, or a version it does not have', () => {
+    expect(validateDocument(reading({ dataset: { id: 99, version: 'latest' } }), lookup, DATASETS)).toEqual([
+      {
+        code: 'unknown_dataset',
+        message: 'Node "split": input "data" reads dataset 99, which does not exist.',
+        node: 'split',
+        port: 'data',
+      },
+    ]);
+    expect(validateDocument(reading({ dataset: { id: 7, version: 4 } }), lookup, DATASETS)[0]!.message).toBe(
+      'Node "split": input "data" reads version 4 of dataset "iris", but its latest is version 3.',
+    );
+    expect(validateDocument(reading({ dataset: { id: 9, version: 1 } }), lookup, DATASETS)).toEqual([
+      expect.objectContaining({ code: 'unknown_dataset_version', message: expect.stringContaining('it has no versions yet') }),
+    ]);
+  });
+
+  it('skips existence checks when no dataset list is given, as the server does', () => {
+    expect(validateDocument(reading({ dataset: { id: 99, version: 5 } }), lookup)).toEqual([]);
+  });
+
+  it('matches the dataset kind to the input type; File and untyped inputs take either', () => {
+    expect(validateDocument(reading({ dataset: { id: 8, version: 'latest' } }), lookup, DATASETS)).toEqual([
+      expect.objectContaining({
+        code: 'incompatible_types',
+        node: 'split',
+        port: 'data',
+        message: 'Node "split": input "data" expects Dataset, but dataset "iris-model" holds models.',
+      }),
+    ]);
+    const doc = samplePipeline();
+    doc.graph.nodes.push({
+      id: 'print',
+      component_version: 5,
+      position: { x: 0, y: 0 },
+      arguments: { file: { dataset: { id: 8, version: 1 } }, whatever: { dataset: { id: 7, version: 'latest' } } },
+    });
+    expect(validateDocument(doc, lookup, DATASETS)).toEqual([]);
+  });
+
+  it('refuses a dataset for a value input', () => {
+    const doc = setArgument(samplePipeline(), 'split', 'seed', { dataset: { id: 7, version: 'latest' } });
+    expect(validateDocument(doc, lookup, DATASETS)).toEqual([
+      expect.objectContaining({ code: 'incompatible_types', port: 'seed', message: expect.stringContaining('takes a Integer value') }),
+    ]);
+  });
+
+  it('reports malformed dataset bindings with their path', () => {
+    const problems = (b: unknown): Array<[string, string | null | undefined]> =>
+      validateDocument(reading(b), lookup, DATASETS).map((p) => [p.code, p.field]);
+    expect(problems({ dataset: { id: 7, version: 0 } })).toEqual([['invalid_document', 'nodes[1].arguments.data.dataset.version']]);
+    expect(problems({ dataset: { id: 'iris' } })).toEqual([['invalid_document', 'nodes[1].arguments.data.dataset.id']]);
+    expect(problems({ dataset: { id: 7, pin: 1 } })).toEqual([['invalid_document', 'nodes[1].arguments.data.dataset']]);
+  });
+});
+
+describe('validateDocument: publishing outputs', () => {
+  const MODEL = { id: 8, name: 'iris-model', kind: 'model', latest_version: 1 };
+  const withPublish = (publish: unknown): PipelineDocument =>
+    updateNode(samplePipeline(), 'train', (n) => ({ ...n, publish: publish as never }));
+
+  it('accepts publishing a file output, new or existing dataset', () => {
+    const doc = withPublish([
+      { output: 'model', dataset: 'iris-model', kind: 'model' },
+      { output: 'metrics', dataset: 'brand new' },
+    ]);
+    expect(validateDocument(doc, lookup, [MODEL])).toEqual([]);
+  });
+
+  it('reports an output the component does not have, naming the field', () => {
+    expect(validateDocument(withPublish([{ output: 'weights', dataset: 'w' }]), lookup, [])).toEqual([
+      expect.objectContaining({ code: 'unknown_port', node: 'train', port: 'weights', field: 'nodes[2].publish[0].output' }),
+    ]);
+  });
+
+  it('refuses a value output', () => {
+    const VALUE_OUT = { id: 40, name: 'Count', inputs: [], outputs: [{ name: 'n', type: 'Integer' }] };
+    const doc: PipelineDocument = {
+      graph: { schema_version: 1, nodes: [{ id: 'c', component_version: 40, position: { x: 0, y: 0 }, arguments: {}, publish: [{ output: 'n', dataset: 'x' }] }] },
+      parameters: [],
+    };
+    expect(validateDocument(doc, lookupOf([VALUE_OUT]), [])).toEqual([
+      expect.objectContaining({ code: 'incompatible_types', port: 'n', message: expect.stringContaining('is a Integer value, not a file') }),
+    ]);
+  });
+
+  it('reports a kind that differs from the existing dataset (names compare ignoring case)', () => {
+    const problems = validateDocument(withPublish([{ output: 'model', dataset: 'IRIS-MODEL', kind: 'dataset' }]), lookup, [MODEL]);
+    expect(problems).toEqual([
+      {
+        code: 'dataset_kind',
+        message: 'Node "train": output "model" is published as a dataset, but dataset "iris-model" holds models.',
+        node: 'train',
+        port: 'model',
+        field: 'nodes[2].publish[0].kind',
+      },
+    ]);
+  });
+
+  it('reports malformed declarations and duplicates as document problems', () => {
+    const doc = withPublish([
+      { output: 'model', dataset: 'a/b' },
+      { output: 'model', dataset: 'm', kind: 'blob' },
+      { output: 'model', dataset: 'Same' },
+      { output: 'model', dataset: 'same ' },
+      'model',
+    ]);
+    expect(validateDocument(doc, lookup, []).map((p) => [p.code, p.field])).toEqual([
+      ['invalid_document', 'nodes[2].publish[0].dataset'],
+      ['invalid_document', 'nodes[2].publish[1].kind'],
+      ['invalid_document', 'nodes[2].publish[3]'],
+      ['invalid_document', 'nodes[2].publish[4]'],
+    ]);
+    expect(validateDocument(withPublish({ output: 'model' }), lookup, [])).toEqual([
+      expect.objectContaining({ code: 'invalid_document', field: 'nodes[2].publish' }),
+    ]);
+  });
+});

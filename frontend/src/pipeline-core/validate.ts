@@ -5,7 +5,15 @@
 // component declares them), then cycles.
 import { findCycles } from './graph';
 import { coerceValue, isCompatible, isValueType, typeName, VALUE_TYPES } from './portTypes';
-import { SCHEMA_VERSION, type ComponentLookup, type ComponentSpec, type PipelineDocument, type Problem } from './types';
+import {
+  DATASET_KINDS,
+  SCHEMA_VERSION,
+  type ComponentLookup,
+  type ComponentSpec,
+  type DatasetRef,
+  type PipelineDocument,
+  type Problem,
+} from './types';
 
 export const NODE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const PARAMETER_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/;
@@ -16,10 +24,18 @@ export const MAX_RETRIES = 10;
 export const MAX_TIMEOUT_SECONDS = 30 * 24 * 3600;
 
 const DOCUMENT_KEYS = ['schema_version', 'nodes'];
-const NODE_KEYS = ['id', 'component_version', 'label', 'position', 'arguments', 'resources', 'retries', 'timeout_seconds'];
+const NODE_KEYS = ['id', 'component_version', 'label', 'position', 'arguments', 'resources', 'retries', 'timeout_seconds', 'publish'];
+const PUBLISH_KEYS = ['output', 'dataset', 'kind'];
 const RESOURCE_KEYS = ['cpu', 'memory', 'gpu'];
 const PARAMETER_KEYS = ['name', 'type', 'default', 'description'];
-const BINDING_KINDS = ['value', 'parameter', 'from'];
+const BINDING_KINDS = ['value', 'parameter', 'from', 'dataset'];
+export const MAX_DATASET_NAME = 200;
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+const MAX_VERSION = 2 ** 31 - 1;
+/** Which input types a version of each dataset kind may feed (plus File and untyped, as for outputs). */
+export const DATASET_KIND_TYPES: Record<string, readonly string[]> = { dataset: ['Dataset', 'Table'], model: ['Model'] };
+/** Inputs of these types accept any output or dataset kind (server: catalog.types.ACCEPTS_ANY). */
+const ACCEPTS_ANY = ['File'];
 
 /** Is this input required: not optional and without a default? (KFP's rule.) */
 export function isRequiredInput(port: { optional?: boolean; default?: string | null }): boolean {
@@ -61,11 +77,20 @@ function repr(v: unknown): string {
 }
 
 interface Binding {
-  kind: 'value' | 'parameter' | 'from';
+  kind: 'value' | 'parameter' | 'from' | 'dataset';
   value?: unknown;
   parameter?: string;
   node?: string;
   output?: string;
+  dataset?: number;
+  datasetVersion?: number | 'latest';
+}
+
+interface ParsedPublish {
+  index: number;
+  output: string;
+  dataset: string;
+  kind: string | null;
 }
 
 interface ParsedNode {
@@ -74,6 +99,7 @@ interface ParsedNode {
   componentVersion: number | null;
   /** null marks a binding whose shape was already reported: it counts as given, but is not checked further. */
   arguments: Map<string, Binding | null>;
+  publish: ParsedPublish[];
 }
 
 class Shape {
@@ -93,13 +119,34 @@ class Shape {
   }
 }
 
+function parseDatasetBinding(payload: unknown, path: string, node: string | null, port: string, shape: Shape): Binding | null {
+  const expected = '{"id": dataset id, "version": a version number or "latest"}';
+  if (!isObj(payload) || !('id' in payload) || !Object.keys(payload).every((k) => k === 'id' || k === 'version')) {
+    shape.bad(path, `expected ${expected}, got ${pyJson(payload).slice(0, 80)}.`, { node, port });
+    return null;
+  }
+  const id = payload.id;
+  const version = 'version' in payload ? payload.version : 'latest';
+  if (!isInt(id) || id <= 0 || id > MAX_ID) {
+    shape.bad(`${path}.id`, `expected a dataset id (a positive integer), got ${repr(id)}.`, { node, port });
+    return null;
+  }
+  if (version !== 'latest' && (!isInt(version) || version <= 0 || version > MAX_VERSION)) {
+    shape.bad(`${path}.version`, `expected a version number (1, 2, ...) or "latest", got ${repr(version)}.`, { node, port });
+    return null;
+  }
+  return { kind: 'dataset', dataset: id, datasetVersion: version as number | 'latest' };
+}
+
 function parseBinding(raw: unknown, path: string, node: string | null, port: string, shape: Shape): Binding | null {
   const keys = isObj(raw) ? Object.keys(raw) : [];
   if (!isObj(raw) || keys.length !== 1 || !BINDING_KINDS.includes(keys[0]!)) {
-    shape.bad(path, `expected exactly one of {"value": ...}, {"parameter": name} or {"from": {"node", "output"}}, got ${pyJson(raw).slice(0, 80)}.`, {
-      node,
-      port,
-    });
+    shape.bad(
+      path,
+      'expected exactly one of {"value": ...}, {"parameter": name}, {"from": {"node", "output"}} or {"dataset": {"id", "version"}}, ' +
+        `got ${pyJson(raw).slice(0, 80)}.`,
+      { node, port },
+    );
     return null;
   }
   const kind = keys[0] as Binding['kind'];
@@ -112,6 +159,7 @@ function parseBinding(raw: unknown, path: string, node: string | null, port: str
     }
     return { kind, parameter: payload };
   }
+  if (kind === 'dataset') return parseDatasetBinding(payload, `${path}.dataset`, node, port, shape);
   const ok =
     isObj(payload) &&
     Object.keys(payload).length === 2 &&
@@ -199,7 +247,68 @@ function parseNode(raw: unknown, index: number, shape: Shape): ParsedNode | null
   } else {
     for (const [name, b] of Object.entries(rawArgs)) args.set(name, parseBinding(b, `${path}.arguments.${name}`, id, name, shape));
   }
-  return id === null ? null : { id, index, componentVersion: cv, arguments: args };
+  const publish = parsePublish(raw, path, id, shape);
+  return id === null ? null : { id, index, componentVersion: cv, arguments: args, publish };
+}
+
+function isDatasetName(v: unknown): v is string {
+  return (
+    typeof v === 'string' &&
+    v.trim() !== '' &&
+    v.length <= MAX_DATASET_NAME &&
+    !v.includes('/') &&
+    // eslint-disable-next-line no-control-regex
+    !/[\u0000-\u001f\u007f]/.test(v)
+  );
+}
+
+function parsePublish(raw: Obj, nodePath: string, node: string | null, shape: Shape): ParsedPublish[] {
+  if (!('publish' in raw) || raw.publish === undefined) return [];
+  const list = raw.publish;
+  const path = `${nodePath}.publish`;
+  if (!Array.isArray(list)) {
+    shape.bad(path, `expected an array of {"output", "dataset", "kind"?}, got ${jsonType(list)}.`, { node });
+    return [];
+  }
+  const result: ParsedPublish[] = [];
+  const seen = new Set<string>();
+  list.forEach((item: unknown, index) => {
+    const where = `${path}[${index}]`;
+    if (!isObj(item)) {
+      shape.bad(where, `expected {"output", "dataset", "kind"?}, got ${jsonType(item)}.`, { node });
+      return;
+    }
+    shape.unknownKeys(item, PUBLISH_KEYS, where, node);
+    const { output, dataset, kind } = item;
+    const port = typeof output === 'string' ? output : null;
+    let ok = true;
+    if (typeof output !== 'string' || !output) {
+      shape.bad(`${where}.output`, `expected the name of one of the node's outputs, got ${repr(output)}.`, { node });
+      ok = false;
+    }
+    if (!isDatasetName(dataset)) {
+      shape.bad(
+        `${where}.dataset`,
+        `expected a dataset name (1-${MAX_DATASET_NAME} characters, no '/' or control characters), got ${repr(dataset)}.`,
+        { node, port },
+      );
+      ok = false;
+    }
+    if (kind !== undefined && kind !== null && !(DATASET_KINDS as readonly unknown[]).includes(kind)) {
+      shape.bad(`${where}.kind`, `expected one of ${DATASET_KINDS.join(', ')}, got ${repr(kind)}.`, { node, port });
+      ok = false;
+    }
+    if (!ok) return;
+    const name = (dataset as string).trim();
+    const key = `${output as string}\u0000${name.toLowerCase()}`;
+    if (seen.has(key)) {
+      shape.bad(where, `output "${output as string}" is published to dataset "${name}" twice.`, { node, port });
+      return;
+    }
+    seen.add(key);
+    result.push({ index, output: output as string, dataset: name, kind: (kind as string | null | undefined) ?? null });
+  });
+  return result;
 }
 
 interface Declared {
@@ -257,7 +366,51 @@ function parseParameters(parameters: unknown, shape: Shape): { declared: Map<str
   return { declared, problems };
 }
 
-function referenceProblems(node: ParsedNode, port: string, b: Binding, byId: Map<string, ParsedNode>, declared: Map<string, Declared>): Problem[] {
+/** Datasets by id and by lower-cased name; `checked` is false when the caller passed none. */
+class DatasetIndex {
+  readonly checked: boolean;
+  readonly byId: Map<number, DatasetRef>;
+  readonly byName: Map<string, DatasetRef>;
+  constructor(datasets: readonly DatasetRef[] | null | undefined) {
+    this.checked = datasets !== null && datasets !== undefined;
+    this.byId = new Map((datasets ?? []).map((d) => [d.id, d]));
+    this.byName = new Map((datasets ?? []).map((d) => [d.name.toLowerCase(), d]));
+  }
+}
+
+function referenceProblems(
+  node: ParsedNode,
+  port: string,
+  b: Binding,
+  byId: Map<string, ParsedNode>,
+  declared: Map<string, Declared>,
+  datasets: DatasetIndex,
+): Problem[] {
+  if (b.kind === 'dataset' && datasets.checked) {
+    const ref = datasets.byId.get(b.dataset!);
+    if (!ref) {
+      return [
+        {
+          code: 'unknown_dataset',
+          message: `Node "${node.id}": input "${port}" reads dataset ${b.dataset}, which does not exist.`,
+          node: node.id,
+          port,
+        },
+      ];
+    }
+    const v = b.datasetVersion;
+    if (v !== 'latest' && v !== undefined && !(v > 0 && v <= ref.latest_version)) {
+      const latest = ref.latest_version ? `its latest is version ${ref.latest_version}` : 'it has no versions yet';
+      return [
+        {
+          code: 'unknown_dataset_version',
+          message: `Node "${node.id}": input "${port}" reads version ${v} of dataset "${ref.name}", but ${latest}.`,
+          node: node.id,
+          port,
+        },
+      ];
+    }
+  }
   if (b.kind === 'parameter' && !declared.has(b.parameter!)) {
     const names = [...declared.keys()].join(', ') || 'none declared';
     return [
@@ -286,6 +439,33 @@ function label(spec: ComponentSpec): string {
   return `"${spec.name}" (version id ${spec.id})`;
 }
 
+function datasetBindingProblems(where: string, port: { name: string; type: string | null }, b: Binding, node: ParsedNode, datasets: DatasetIndex): Problem[] {
+  const at = { node: node.id, port: port.name };
+  if (port.type !== null && isValueType(port.type)) {
+    return [
+      {
+        code: 'incompatible_types',
+        message: `${where} takes a ${port.type} value; a dataset version is a file, so bind it to a file input (Dataset, Model, File or untyped).`,
+        ...at,
+      },
+    ];
+  }
+  const ref = datasets.byId.get(b.dataset!);
+  if (!ref || port.type === null || ACCEPTS_ANY.includes(port.type)) return [];
+  if (!(DATASET_KIND_TYPES[ref.kind] ?? []).includes(port.type)) {
+    return [{ code: 'incompatible_types', message: `${where} expects ${port.type}, but dataset "${ref.name}" holds ${ref.kind}s.`, ...at }];
+  }
+  return [];
+}
+
+/** May a version of a dataset of `kind` feed an input of `inputType`? (The editor's filter; validation says why not.) */
+export function datasetFits(kind: string, inputType: string | null | undefined): boolean {
+  const t = typeName(inputType);
+  if (t === null || ACCEPTS_ANY.includes(t)) return true;
+  if (isValueType(t)) return false;
+  return (DATASET_KIND_TYPES[kind] ?? []).includes(t);
+}
+
 function bindingProblems(
   node: ParsedNode,
   port: { name: string; type: string | null },
@@ -293,12 +473,14 @@ function bindingProblems(
   byId: Map<string, ParsedNode>,
   declared: Map<string, Declared>,
   lookup: ComponentLookup,
+  datasets: DatasetIndex,
 ): Problem[] {
-  const ref = referenceProblems(node, port.name, b, byId, declared);
+  const ref = referenceProblems(node, port.name, b, byId, declared, datasets);
   if (ref.length) return ref;
   const where = `Node "${node.id}": input "${port.name}"`;
   const at = { node: node.id, port: port.name };
   const artifactInput = port.type !== null && !isValueType(port.type);
+  if (b.kind === 'dataset') return datasetBindingProblems(where, port, b, node, datasets);
   if (b.kind === 'value') {
     if (b.value === null || b.value === undefined) {
       return [{ code: 'invalid_value', message: `${where} has a null value; remove the argument to leave it unset.`, ...at }];
@@ -360,7 +542,54 @@ function bindingProblems(
   return [];
 }
 
-function nodeProblems(node: ParsedNode, byId: Map<string, ParsedNode>, declared: Map<string, Declared>, lookup: ComponentLookup): Problem[] {
+function publishProblems(node: ParsedNode, spec: ComponentSpec, datasets: DatasetIndex): Problem[] {
+  const problems: Problem[] = [];
+  for (const item of node.publish) {
+    const field = `nodes[${node.index}].publish[${item.index}]`;
+    const output = spec.outputs.find((o) => o.name === item.output);
+    if (!output) {
+      const known = spec.outputs.map((o) => o.name).join(', ') || 'none';
+      problems.push({
+        code: 'unknown_port',
+        message: `Node "${node.id}": cannot publish output "${item.output}": component ${label(spec)} has no such output (outputs: ${known}).`,
+        node: node.id,
+        port: item.output,
+        field: `${field}.output`,
+      });
+      continue;
+    }
+    const type = typeName(output.type);
+    if (type !== null && isValueType(type)) {
+      problems.push({
+        code: 'incompatible_types',
+        message: `Node "${node.id}": output "${item.output}" is a ${type} value, not a file; only file outputs can be published to a dataset.`,
+        node: node.id,
+        port: item.output,
+        field: `${field}.output`,
+      });
+      continue;
+    }
+    const existing = datasets.byName.get(item.dataset.toLowerCase());
+    if (existing && item.kind !== null && existing.kind !== item.kind) {
+      problems.push({
+        code: 'dataset_kind',
+        message: `Node "${node.id}": output "${item.output}" is published as a ${item.kind}, but dataset "${existing.name}" holds ${existing.kind}s.`,
+        node: node.id,
+        port: item.output,
+        field: `${field}.kind`,
+      });
+    }
+  }
+  return problems;
+}
+
+function nodeProblems(
+  node: ParsedNode,
+  byId: Map<string, ParsedNode>,
+  declared: Map<string, Declared>,
+  lookup: ComponentLookup,
+  datasets: DatasetIndex,
+): Problem[] {
   const problems: Problem[] = [];
   const spec = node.componentVersion !== null ? lookup(node.componentVersion) : undefined;
   if (node.componentVersion !== null && !spec) {
@@ -374,7 +603,7 @@ function nodeProblems(node: ParsedNode, byId: Map<string, ParsedNode>, declared:
   if (!spec) {
     for (const port of [...node.arguments.keys()].sort()) {
       const b = node.arguments.get(port);
-      if (b) problems.push(...referenceProblems(node, port, b, byId, declared));
+      if (b) problems.push(...referenceProblems(node, port, b, byId, declared, datasets));
     }
     return problems;
   }
@@ -400,7 +629,7 @@ function nodeProblems(node: ParsedNode, byId: Map<string, ParsedNode>, declared:
       continue;
     }
     const b = node.arguments.get(input.name);
-    if (b) problems.push(...bindingProblems(node, { name: input.name, type }, b, byId, declared, lookup));
+    if (b) problems.push(...bindingProblems(node, { name: input.name, type }, b, byId, declared, lookup, datasets));
   }
   const inputNames = new Set(spec.inputs.map((i) => i.name));
   for (const name of [...node.arguments.keys()].sort()) {
@@ -413,10 +642,16 @@ function nodeProblems(node: ParsedNode, byId: Map<string, ParsedNode>, declared:
       port: name,
     });
   }
+  problems.push(...publishProblems(node, spec, datasets));
   return problems;
 }
 
-export function validateDocument(doc: PipelineDocument, lookup: ComponentLookup): Problem[] {
+/**
+ * Every problem of a document, in the server's order. `datasets` (at least those
+ * the graph refers to) lets dataset bindings and publish declarations be checked
+ * against what exists; without it (null/undefined) those checks are skipped, as the server does.
+ */
+export function validateDocument(doc: PipelineDocument, lookup: ComponentLookup, datasets?: readonly DatasetRef[] | null): Problem[] {
   const shape = new Shape();
   const graph: unknown = doc?.graph;
   let nodes: ParsedNode[] = [];
@@ -449,9 +684,10 @@ export function validateDocument(doc: PipelineDocument, lookup: ComponentLookup)
 
   const byId = new Map<string, ParsedNode>();
   for (const n of nodes) if (!byId.has(n.id)) byId.set(n.id, n);
+  const known = new DatasetIndex(datasets);
   for (const n of nodes) {
     const first = byId.get(n.id)!;
-    if (first === n) problems.push(...nodeProblems(n, byId, declared, lookup));
+    if (first === n) problems.push(...nodeProblems(n, byId, declared, lookup, known));
     else {
       problems.push({
         code: 'duplicate_node',
