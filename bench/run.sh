@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `make bench`: provisions what `make test` provisions (idempotently), then runs
+# the benchmark harness (python -m bench) against its own database
+# (studio_bench), Redis database (/3), state directory (var/bench) and
+# processes (gunicorn on a free loopback port, Celery worker and beat).
+# Arguments go to the harness: bash bench/run.sh --quick | --only P1,P3 | --help
+. "$(dirname "$0")/../scripts/lib.sh"
+cd "$REPO"
+
+start=$(date +%s)
+bash scripts/bootstrap.sh
+eval "$(bash scripts/services.sh | sed 's/^/export /')"
+bash scripts/docker-engine.sh
+bash worker_images/build.sh
+
+# Bench-only tools (py-spy), installed beside the app's packages when they changed.
+STAMP="$VENV/.bench-requirements.sha256"
+want="$(sha256sum bench/requirements.txt | cut -d' ' -f1)"
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+  log "installing bench/requirements.txt"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r bench/requirements.txt 2>&1 |
+    grep -v "is ignored: it is neither" >&2 || true
+  "$VENV/bin/py-spy" --version >/dev/null 2>&1 && echo "$want" >"$STAMP" ||
+    log "py-spy did not install; the profile pass will say so"
+fi
+
+export BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-${DATABASE_URL%/*}/studio_bench}"
+export BENCH_BROKER_URL="${BENCH_BROKER_URL:-${CELERY_BROKER_URL%/*}/3}"
+export STUDIO_VAR_DIR="$VAR/bench"
+mkdir -p "$STUDIO_VAR_DIR"
+log "provisioned in $(( $(date +%s) - start ))s"
+exec "$VENV/bin/python" -m bench "$@"
