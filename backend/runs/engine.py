@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from catalog import types as ctypes
@@ -83,6 +83,24 @@ def _enqueue(task_name: str, *args: Any, countdown: float | None = None) -> None
 
 def enqueue_advance(run_id: int) -> None:
     _enqueue("runs.advance_run", run_id)
+
+
+def advance_after_commit(run_id: int) -> None:
+    """After a step ends, advance its run right here, in the worker thread that saw it end.
+
+    Going through the broker would put the advance behind every queued step message
+    (a backlog of thousands under load) and costs a round trip per step; the broker
+    stays the fallback if advancing here fails.
+    """
+
+    def advance() -> None:
+        try:
+            run_advance(run_id=run_id)
+        except Exception:  # noqa: BLE001
+            logger.exception("advancing run %s in place failed; handing it to a worker", run_id)
+            enqueue_advance(run_id)
+
+    transaction.on_commit(advance)
 
 
 def enqueue_execute(step_id: int, countdown: float | None = None) -> None:
@@ -411,7 +429,8 @@ def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | 
     logs = threading.Thread(target=launcher.follow_logs, args=(name, str(log_path(step))), daemon=True)
     logs.start()
     usage = Usage()
-    launcher.sample_usage(name, usage)
+    stop_sampling = threading.Event()
+    threading.Thread(target=_sample_usage_until, args=(launcher, name, usage, stop_sampling), daemon=True).start()
     deadline = (step.started_at or timezone.now()) + timedelta(seconds=step.timeout_seconds) if step.timeout_seconds else None
     timed_out = False
     last_beat = time.monotonic()
@@ -419,7 +438,6 @@ def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | 
         state = launcher.wait(name, timeout=1.0)
         if state is not None:
             break
-        launcher.sample_usage(name, usage)
         if time.monotonic() - last_beat >= min(1.0, heartbeat_seconds()):
             last_beat = time.monotonic()
             # One query is both the heartbeat and the abort check.
@@ -437,6 +455,7 @@ def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | 
                 current = StepRun.objects.filter(pk=step.pk).values("worker", "status").first()
                 if current and current["worker"] != token and current["status"] == StepStatus.RUNNING:
                     return None  # another worker took over; leave its container alone
+                stop_sampling.set()
                 launcher.stop(name, abort_grace_seconds())
                 launcher.wait(name, timeout=10)
                 logs.join(timeout=5)
@@ -446,6 +465,7 @@ def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | 
         if deadline and not timed_out and timezone.now() >= deadline:
             timed_out = True
             launcher.stop(name, abort_grace_seconds())
+    stop_sampling.set()
     logs.join(timeout=10)
     try:
         if state.status == "missing":
@@ -467,6 +487,14 @@ def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | 
         )
         launcher.remove(name)
         _cleanup(work)
+
+
+def _sample_usage_until(launcher: Launcher, name: str, usage: Usage, stop: threading.Event) -> None:
+    """Samples memory and CPU in the background: Docker answers a stats call only at its next
+    one-second tick, which must never delay recording the step's end."""
+    while not stop.is_set():
+        launcher.sample_usage(name, usage)
+        stop.wait(0.5)
 
 
 def _size(path: Path) -> int:
@@ -530,7 +558,7 @@ def _collect_outputs(step: StepRun, token: str, work: Path, usage: Usage, exit_c
             ]
         )
         _publish_outputs(step, created)
-        enqueue_advance(step.run_id)
+        advance_after_commit(step.run_id)
     return None
 
 
@@ -569,7 +597,7 @@ def _finish(step: StepRun, token: str, outcome: _Outcome) -> None:
         StepRun.objects.filter(pk=step.pk, worker=token, status=StepStatus.RUNNING).update(
             status=status, exit_code=outcome.exit_code, error=error[:4000], finished_at=timezone.now()
         )
-        enqueue_advance(step.run_id)
+        advance_after_commit(step.run_id)
 
 
 # --------------------------------------------------------------------------- abort and recovery
@@ -627,11 +655,18 @@ def runs_reconcile(*, launcher: Launcher | None = None) -> dict[str, int]:
         StepRun.objects.filter(pk=step_id, status=StepStatus.QUEUED).update(queued_at=now)
         enqueue_execute(step_id)
         counts["requeued"] += 1
-    quiet = now - timedelta(seconds=60)
-    candidates = Run.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING], created_at__lt=quiet).filter(
-        ~Q(steps__status__in=[StepStatus.RUNNING, StepStatus.QUEUED])
+    # Runs that made no progress for a while with nothing queued or running: their advance
+    # was lost. Progress is the newest step end, not the run's age, so a long backlog of
+    # healthy runs is not re-sent (that amplified a 1,000-run burst into a collapse).
+    quiet = now - timedelta(seconds=max(60.0, 2 * stale_seconds()))
+    candidates = (
+        Run.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING], created_at__lt=quiet)
+        .filter(~Q(steps__status__in=[StepStatus.RUNNING, StepStatus.QUEUED]))
+        .annotate(last_progress=Max("steps__finished_at"))
+        .filter(Q(last_progress__isnull=True) | Q(last_progress__lt=quiet))
+        .order_by("created_at")
     )
-    for run_id in candidates.values_list("pk", flat=True).distinct():
+    for run_id in candidates.values_list("pk", flat=True).distinct()[:200]:
         enqueue_advance(run_id)
         counts["advanced"] += 1
     return counts

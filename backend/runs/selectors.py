@@ -6,8 +6,11 @@ from runs.models import Artifact, Run, StepRun
 
 
 def run_list() -> QuerySet[Run]:
-    return Run.objects.select_related("pipeline", "pipeline_version").prefetch_related(
-        Prefetch("steps", queryset=StepRun.objects.only("id", "run_id", "status"))
+    # The list shows the version number, never the graph: don't load a document per run.
+    return (
+        Run.objects.select_related("pipeline", "pipeline_version")
+        .defer("pipeline_version__graph", "pipeline_version__parameters", "pipeline__description")
+        .prefetch_related(Prefetch("steps", queryset=StepRun.objects.only("id", "run_id", "status")))
     )
 
 
