@@ -31,6 +31,7 @@ from catalog import types as ctypes
 from datasets import store
 from executors.base import ContainerSpec, Launcher, LaunchError, Mount, Usage
 from executors.command import CommandLineError, build
+from pipelines import graph as graph_lib
 from runs import previews
 from runs.models import (
     RUN_TERMINAL,
@@ -107,36 +108,6 @@ def enqueue_execute(step_id: int, countdown: float | None = None) -> None:
     _enqueue("runs.execute_step", step_id, countdown=countdown)
 
 
-# --------------------------------------------------------------------------- graph helpers
-
-
-def upstream_nodes(node: dict[str, Any]) -> list[str]:
-    ups: list[str] = []
-    for binding in (node.get("arguments") or {}).values():
-        source = binding.get("from") if isinstance(binding, dict) else None
-        if isinstance(source, dict) and source.get("node") not in ups:
-            ups.append(source["node"])
-    return ups
-
-
-def topological(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_id = {n["id"]: n for n in nodes}
-    seen: set[str] = set()
-    order: list[dict[str, Any]] = []
-
-    def visit(node_id: str, stack: tuple[str, ...]) -> None:
-        if node_id in seen or node_id in stack or node_id not in by_id:
-            return
-        for up in upstream_nodes(by_id[node_id]):
-            visit(up, stack + (node_id,))
-        seen.add(node_id)
-        order.append(by_id[node_id])
-
-    for n in nodes:
-        visit(n["id"], ())
-    return order
-
-
 def installation_id() -> str:
     """Tells apart installations that share one Docker engine (a dev stack, the tests, a benchmark).
 
@@ -186,9 +157,11 @@ def run_advance(*, run_id: int) -> None:
             Run.objects.filter(pk=run.pk, status=RunStatus.PENDING).update(status=RunStatus.RUNNING, started_at=now)
             run.status = RunStatus.RUNNING
         steps = {s.node_id: s for s in run.steps.select_related("component_version")}
-        nodes = topological(run.pipeline_version.graph.get("nodes") or [])
-        for node in nodes:
-            step = steps.get(node["id"])
+        graph = run.pipeline_version.graph
+        nodes, upstream = graph_lib.nodes_by_id(graph), graph_lib.dependencies(graph)
+        for node_id in graph_lib.topological_order(graph):
+            node = nodes[node_id]
+            step = steps.get(node_id)
             if step is None or step.status != StepStatus.PENDING:
                 continue
             if run.abort_requested:
@@ -197,7 +170,7 @@ def run_advance(*, run_id: int) -> None:
                 ):
                     step.status = StepStatus.ABORTED
                 continue
-            ups = [steps[u] for u in upstream_nodes(node) if u in steps]
+            ups = [steps[u] for u in upstream[node_id] if u in steps]
             broken = [u for u in ups if u.status in (StepStatus.FAILED, StepStatus.ABORTED, StepStatus.SKIPPED)]
             if broken:
                 reason = f"upstream step '{broken[0].node_id}' {broken[0].status}"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from catalog import types as ctypes
 from catalog.models import ComponentVersion
 from datasets import services as dataset_services
+from pipelines import graph as graph_lib
 from pipelines.models import Pipeline, PipelineVersion
 from runs import engine
 from runs.models import STEP_SUCCEEDED, Run, RunStatus, StepRun, StepStatus, TriggerKind
@@ -145,10 +146,11 @@ def run_retry(*, run: Run, user: Any = None) -> Run:
         raise Conflict(f"Only a failed or aborted run can be retried; run {run.pk} is {run.status}.", [Problem("run_not_failed", f"the run is {run.status}")])
     steps = {s.node_id: s for s in run.steps.all()}
     reuse: dict[str, StepRun] = {}
-    for node in engine.topological(run.pipeline_version.graph.get("nodes") or []):
-        step = steps.get(node["id"])
-        if step and step.status in STEP_SUCCEEDED and all(u in reuse for u in engine.upstream_nodes(node)):
-            reuse[node["id"]] = step
+    upstream = graph_lib.dependencies(run.pipeline_version.graph)
+    for node_id in graph_lib.topological_order(run.pipeline_version.graph):
+        step = steps.get(node_id)
+        if step and step.status in STEP_SUCCEEDED and all(u in reuse for u in upstream[node_id]):
+            reuse[node_id] = step
     return run_create(
         pipeline=run.pipeline,
         version=run.pipeline_version,
