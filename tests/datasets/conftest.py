@@ -2,50 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from catalog.models import ComponentVersion
 from datasets.models import Dataset
 from tests.engine.conftest import (  # noqa: F401 - fixtures, shared with the engine tests
-    SharedWorker,
-    Worker,
     docker_ready,
     make_component,
+    package_worker_fixtures,
     shell_component,
     worker_env,
 )
 
-
-@pytest.fixture(scope="package")
-def shared_worker(worker_env, tmp_path_factory) -> Iterator[SharedWorker]:  # type: ignore[no-untyped-def]  # noqa: F811
-    """A Celery worker for this package's engine tests, stopped when the package is done."""
-    shared = SharedWorker(worker_env, tmp_path_factory.mktemp("datasets-worker") / "worker.log")
-    yield shared
-    shared.stop()
-
-
-@pytest.fixture
-def worker(shared_worker: SharedWorker) -> Iterator[Worker]:
-    yield shared_worker.ensure()
-    settle()
-
-
-def settle(timeout: float = 15) -> None:
-    """Waits for the worker to drain the queue, so no task of this test still holds locks when the
-    test database is flushed (TRUNCATE would deadlock with it)."""
-    import time
-
-    from studio.celery import app
-
-    deadline = time.monotonic() + timeout
-    with app.connection_for_write() as conn:
-        client = conn.default_channel.client
-        while client.llen("celery") and time.monotonic() < deadline:
-            time.sleep(0.1)
-    time.sleep(0.5)  # the last task received is finishing
+shared_worker, worker = package_worker_fixtures("datasets")
 
 IRIS = b"sepal_length,sepal_width,species\n5.1,3.5,setosa\n4.9,3.0,setosa\n6.3,3.3,virginica\n"
 IRIS_V2 = IRIS + b"5.8,2.7,virginica\n"

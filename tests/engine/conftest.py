@@ -149,8 +149,40 @@ def shared_worker(worker_env, tmp_path_factory) -> Iterator[SharedWorker]:  # ty
 
 
 @pytest.fixture
-def worker(shared_worker: SharedWorker) -> Worker:
-    return shared_worker.ensure()
+def worker(shared_worker: SharedWorker) -> Iterator[Worker]:
+    yield shared_worker.ensure()
+    settle()
+
+
+def package_worker_fixtures(label: str) -> tuple[Any, Any]:
+    """`shared_worker` and `worker` fixtures for another test package: its own worker, stopped when
+    the package is done, so no two packages' workers consume the queue at once."""
+
+    @pytest.fixture(scope="package")
+    def shared_worker(worker_env, tmp_path_factory) -> Iterator[SharedWorker]:  # type: ignore[no-untyped-def]
+        shared = SharedWorker(worker_env, tmp_path_factory.mktemp(f"{label}-worker") / "worker.log")
+        yield shared
+        shared.stop()
+
+    @pytest.fixture
+    def worker(shared_worker: SharedWorker) -> Iterator[Worker]:
+        yield shared_worker.ensure()
+        settle()
+
+    return shared_worker, worker
+
+
+def settle(timeout: float = 15) -> None:
+    """Waits for the worker to drain the queue, so no task of this test still holds locks when the
+    test database is flushed (TRUNCATE would deadlock with it)."""
+    from studio.celery import app
+
+    deadline = time.monotonic() + timeout
+    with app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        while client.llen("celery") and time.monotonic() < deadline:
+            time.sleep(0.1)
+    time.sleep(0.5)  # the last task received is finishing
 
 
 @pytest.fixture
