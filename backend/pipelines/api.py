@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from pipelines import graph as graph_lib
 from pipelines import selectors, services
 from pipelines.models import Pipeline, PipelineVersion
+from studio.schema import ErrorProblemSerializer, ErrorResponseSerializer
 
 # ---------------------------------------------------------------------------
 # OpenAPI shapes of the graph document. The server checks documents with
@@ -138,19 +139,6 @@ class ParametersField(serializers.JSONField):
 # names cannot collide with other apps' (a collision is a schema warning).
 
 
-class PipelineProblemSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    node = serializers.CharField(required=False)
-    port = serializers.CharField(required=False)
-    field = serializers.CharField(required=False)
-
-
-class PipelineErrorSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    problems = PipelineProblemSerializer(many=True)
-
-
 class PipelineVersionSerializer(serializers.ModelSerializer):
     graph = GraphField(read_only=True)
     parameters = ParametersField(read_only=True)
@@ -188,7 +176,7 @@ class PipelineValidateRequestSerializer(serializers.Serializer):
 
 
 class PipelineValidateResponseSerializer(serializers.Serializer):
-    problems = PipelineProblemSerializer(many=True)
+    problems = ErrorProblemSerializer(many=True)
 
 
 class PipelineFilter(filters.FilterSet):
@@ -203,10 +191,10 @@ class PipelineFilter(filters.FilterSet):
 
 
 _ERRORS = {
-    400: OpenApiResponse(PipelineErrorSerializer, description="Invalid input; `problems` name the node, port or field."),
-    403: OpenApiResponse(PipelineErrorSerializer, description="Not signed in."),
+    400: OpenApiResponse(ErrorResponseSerializer, description="Invalid input; `problems` name the node, port or field."),
+    403: OpenApiResponse(ErrorResponseSerializer, description="Not signed in."),
 }
-_NOT_FOUND = {404: OpenApiResponse(PipelineErrorSerializer, description="No such pipeline or version.")}
+_NOT_FOUND = {404: OpenApiResponse(ErrorResponseSerializer, description="No such pipeline or version.")}
 
 
 # ---------------------------------------------------------------------------
@@ -261,7 +249,7 @@ class PipelineDetailView(generics.GenericAPIView):
     def patch(self, request: Request, pipeline_id: int) -> Response:
         return self._save(request, pipeline_id, partial=True)
 
-    @extend_schema(operation_id="pipelines_destroy", responses={204: None, 403: _ERRORS[403], **_NOT_FOUND, 409: OpenApiResponse(PipelineErrorSerializer, description="The pipeline has unfinished runs.")})
+    @extend_schema(operation_id="pipelines_destroy", responses={204: None, 403: _ERRORS[403], **_NOT_FOUND, 409: OpenApiResponse(ErrorResponseSerializer, description="The pipeline has unfinished runs.")})
     def delete(self, request: Request, pipeline_id: int) -> Response:
         services.pipeline_delete(pipeline=selectors.pipeline_get(pipeline_id=pipeline_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

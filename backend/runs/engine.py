@@ -8,6 +8,7 @@ runs/tasks.py are thin wrappers around the functions here.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -118,16 +119,12 @@ def installation_id() -> str:
     if configured:
         return configured
     db = connection.settings_dict
-    import hashlib
-
     return hashlib.sha1(f"{db.get('HOST')}:{db.get('PORT')}/{db.get('NAME')}".encode()).hexdigest()[:12]
 
 
 def container_name(run_id: int, node_id: str, attempt: int) -> str:
     safe = re.sub(r"[^a-zA-Z0-9_.-]", "-", node_id)[:60]
     if safe != node_id:
-        import hashlib
-
         safe = f"{safe}-{hashlib.sha1(node_id.encode()).hexdigest()[:6]}"
     return f"ps-{run_id}-{safe}-{attempt}"
 

@@ -28,5 +28,8 @@ def test_it_rejects_malformed_specs_with_a_field_path(api, text):
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["message"]
-    assert body["problems"] and all(p.get("field") is not None or p["code"] for p in body["problems"])
+    assert body["problems"]
+    # Each problem says what is wrong, and at least one says where.
+    assert all(p["code"] and p["message"] for p in body["problems"])
+    assert any(p.get("field") for p in body["problems"]), body["problems"]
     assert Component.objects.count() == 0 and ComponentVersion.objects.count() == 0
