@@ -9,7 +9,7 @@ cd "$REPO"
 
 start=$(date +%s)
 bash scripts/bootstrap.sh
-eval "$(bash scripts/services.sh | sed 's/^/export /')"
+export_services
 bash scripts/docker-engine.sh
 bash worker_images/build.sh
 

@@ -11,7 +11,7 @@ export E2E_USER=admin E2E_PASSWORD="e2e-admin-password"
 
 # What the browser tests need, installed when absent.
 command -v chromium >/dev/null || apt_install chromium
-eval "$(bash scripts/services.sh | sed 's/^/export /')"
+export_services
 bash scripts/docker-engine.sh
 bash worker_images/build.sh
 bash scripts/frontend.sh build

@@ -31,3 +31,17 @@ apt_install() {
     } || { tail -20 "$VAR/log/apt.log" >&2; die "apt-get install ${missing[*]} failed (log: var/log/apt.log)"; }
   ) 9>"$VAR/apt.lock"
 }
+
+# export_services: starts PostgreSQL and Redis (scripts/services.sh) and exports
+# the DATABASE_URL and CELERY_BROKER_URL it prints. Fails when they do not start.
+export_services() {
+  local out line
+  out="$(bash "$REPO/scripts/services.sh")" || die "PostgreSQL or Redis did not start"
+  while IFS= read -r line; do
+    case "$line" in
+      DATABASE_URL=*|CELERY_BROKER_URL=*) export "${line?}" ;;
+    esac
+  done <<<"$out"
+  [ -n "${DATABASE_URL:-}" ] && [ -n "${CELERY_BROKER_URL:-}" ] ||
+    die "scripts/services.sh printed no DATABASE_URL / CELERY_BROKER_URL"
+}

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Makes PostgreSQL and Redis available on 127.0.0.1 for the tests (and for
 # `make up` when asked), installing Debian's packages when absent. Idempotent:
-# what already runs is left alone. Prints the URLs to use.
+# what already runs is left alone. Prints the URLs to use, and nothing else, on
+# stdout: whatever the tools print (pg_ctlcluster's "Removed stale pid file.",
+# say) goes to stderr. Callers read the URLs with export_services (lib.sh).
 . "$(dirname "$0")/lib.sh"
+exec 3>&1 1>&2
 
 PGPORT="${STUDIO_PG_PORT:-5432}"
 REDIS_PORT="${STUDIO_REDIS_PORT:-6379}"
@@ -19,7 +22,8 @@ ensure_postgres() {
       pg_createcluster "$ver" main --port "$PGPORT" >/dev/null
     fi
     log "starting PostgreSQL $ver"
-    pg_ctlcluster "$ver" main start || true
+    # 3>&-: the server must not hold the caller's pipe open (it would never see EOF).
+    pg_ctlcluster "$ver" main start 3>&- || true
     for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p "$PGPORT" && break; sleep 0.5; done
     pg_isready -q -h 127.0.0.1 -p "$PGPORT" || die "PostgreSQL did not start on port $PGPORT (see /var/log/postgresql/)"
   fi
@@ -45,7 +49,7 @@ ensure_redis() {
   if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
     log "starting Redis on 127.0.0.1:$REDIS_PORT"
     redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save '' --appendonly no \
-      --logfile "$VAR/log/redis.log" --dir "$VAR" >/dev/null
+      --logfile "$VAR/log/redis.log" --dir "$VAR" >/dev/null 3>&-
     for _ in $(seq 1 40); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.25; done
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG || die "Redis did not start (var/log/redis.log)"
   fi
@@ -53,5 +57,5 @@ ensure_redis() {
 
 ensure_postgres
 ensure_redis
-echo "DATABASE_URL=postgres://studio:studio@127.0.0.1:$PGPORT/studio"
-echo "CELERY_BROKER_URL=redis://127.0.0.1:$REDIS_PORT/0"
+echo "DATABASE_URL=postgres://studio:studio@127.0.0.1:$PGPORT/studio" >&3
+echo "CELERY_BROKER_URL=redis://127.0.0.1:$REDIS_PORT/0" >&3

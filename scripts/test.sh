@@ -10,7 +10,7 @@ only_backend=0
 
 start=$(date +%s)
 bash scripts/bootstrap.sh
-eval "$(bash scripts/services.sh | sed 's/^/export /')"
+export_services
 # Tests use their own Redis database and state directory, apart from `make up`'s.
 export CELERY_BROKER_URL="${CELERY_BROKER_URL%/*}/1"
 export STUDIO_VAR_DIR="$VAR/test"
