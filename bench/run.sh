@@ -26,7 +26,7 @@ fi
 
 export BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-${DATABASE_URL%/*}/studio_bench}"
 export BENCH_BROKER_URL="${BENCH_BROKER_URL:-${CELERY_BROKER_URL%/*}/3}"
-export STUDIO_VAR_DIR="$VAR/bench"
+export STUDIO_VAR_DIR="${BENCH_VAR_DIR:-$VAR/bench}"
 mkdir -p "$STUDIO_VAR_DIR"
 log "provisioned in $(( $(date +%s) - start ))s"
 exec "$VENV/bin/python" -m bench "$@"
