@@ -97,12 +97,15 @@ def recreate_database(url: str) -> None:
 
 
 def remove_leftover_containers() -> int:
-    """Removes containers an interrupted bench left behind: only names ps-<run>-bench-... (the bench's node ids)."""
+    """Removes containers an interrupted bench left behind: only names ps-<run>-bench-... (the bench's node ids)
+    of this bench's installation (its database), so a second bench on another database keeps its containers."""
     import docker
+    from runs.engine import installation_id
 
     client = docker.from_env()
     removed = 0
-    for container in client.containers.list(all=True, filters={"name": "-bench-"}):
+    mine = f"studio.installation={installation_id()}"
+    for container in client.containers.list(all=True, filters={"name": "-bench-", "label": mine}):
         step = (container.labels or {}).get("studio.step", "")
         if container.name.startswith("ps-") and step.startswith("bench-"):
             container.remove(force=True)
