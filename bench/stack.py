@@ -100,6 +100,7 @@ def remove_leftover_containers() -> int:
     """Removes containers an interrupted bench left behind: only names ps-<run>-bench-... (the bench's node ids)
     of this bench's installation (its database), so a second bench on another database keeps its containers."""
     import docker
+
     from runs.engine import installation_id
 
     client = docker.from_env()

@@ -6,7 +6,11 @@ A Kubernetes Job launcher can replace the Docker one behind the same methods.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
+
+# The label that marks a standby container (executors/standby.py).
+STANDBY_LABEL = "studio.standby"
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class ContainerState:
     labels: dict[str, str]
     oom_killed: bool = False
     error: str = ""
+    started_at: datetime | None = None  # when the engine started the container's process
 
 
 @dataclass
@@ -56,7 +61,10 @@ class LaunchError(Exception):
 
 class Launcher(Protocol):
     def ensure_started(self, spec: ContainerSpec) -> tuple[ContainerState, bool]:
-        """Starts the container, or finds the existing one with that name. Returns (state, created)."""
+        """Starts the container, or finds the existing one with that name. Returns (state, created).
+
+        An existing standby container (STANDBY_LABEL) is adopted only by a standby spec: a
+        normal spec replaces it, since its entrypoint is the shim."""
 
     def state(self, name: str) -> ContainerState: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import docker
@@ -12,7 +13,7 @@ import requests
 from docker.errors import APIError, ImageNotFound, NotFound
 from docker.types import DeviceRequest
 
-from executors.base import ContainerSpec, ContainerState, LaunchError, Usage
+from executors.base import STANDBY_LABEL, ContainerSpec, ContainerState, LaunchError, Usage
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,19 @@ def client() -> docker.DockerClient:
         return _client
 
 
+def _timestamp(value: str | None) -> datetime | None:
+    """Docker's RFC 3339 time with nanoseconds ("0001-01-01T00:00:00Z" when never started)."""
+    if not value or value.startswith("0001-"):
+        return None
+    head, _, frac = value.rstrip("Z").partition(".")
+    try:
+        stamp = datetime.fromisoformat(head).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    digits = "".join(ch for ch in frac if ch.isdigit())[:6]
+    return stamp.replace(microsecond=int(digits.ljust(6, "0"))) if digits else stamp
+
+
 def _state(container: Any) -> ContainerState:
     attrs = container.attrs
     st = attrs.get("State", {})
@@ -45,7 +59,12 @@ def _state(container: Any) -> ContainerState:
         labels=attrs.get("Config", {}).get("Labels") or {},
         oom_killed=bool(st.get("OOMKilled")),
         error=st.get("Error") or "",
+        started_at=_timestamp(st.get("StartedAt")),
     )
+
+
+def _same_step(theirs: dict[str, str], ours: dict[str, str]) -> bool:
+    return all(theirs.get(key) == ours.get(key) for key in ("studio.installation", "studio.step-id"))
 
 
 class DockerLauncher:
@@ -56,8 +75,15 @@ class DockerLauncher:
             container = api.containers.get(spec.name)
         except NotFound:
             container = None
+        theirs = (container.labels or {}) if container is not None else {}
+        if STANDBY_LABEL in theirs and STANDBY_LABEL not in spec.labels and _same_step(theirs, spec.labels):
+            # A standby the engine gave up on (its image has no /bin/sh, say): its entrypoint is
+            # the shim, so a normal start needs a fresh container of the same name.
+            self.remove(spec.name)
+            container = None
         if container is None:
             try:
+                # Created here: the labels are ours and the state is "created" (no inspect needed).
                 container = api.containers.create(**self._create_kwargs(spec))
                 created = True
             except ImageNotFound as exc:
@@ -70,20 +96,21 @@ class DockerLauncher:
                     raise LaunchError(f"image {spec.image!r} does not exist on this worker's Docker engine") from exc
                 else:
                     raise LaunchError(f"Docker refused to create the container: {exc.explanation or exc}") from exc
-        container.reload()
-        theirs = container.attrs.get("Config", {}).get("Labels") or {}
-        for key in ("studio.installation", "studio.step-id"):
-            if key in spec.labels and theirs.get(key) != spec.labels[key]:
-                # Same name, someone else's step (another database on this engine): never adopt it.
-                raise LaunchError(
-                    f"container name {spec.name!r} is taken by a container of another installation "
-                    f"({key}={theirs.get(key)!r}); remove it or set STUDIO_INSTALLATION_ID"
-                )
-        if container.attrs["State"]["Status"] == "created":
+        if not created:
+            theirs = container.attrs.get("Config", {}).get("Labels") or {}
+            for key in ("studio.installation", "studio.step-id"):
+                if key in spec.labels and theirs.get(key) != spec.labels[key]:
+                    # Same name, someone else's step (another database on this engine): never adopt it.
+                    raise LaunchError(
+                        f"container name {spec.name!r} is taken by a container of another installation "
+                        f"({key}={theirs.get(key)!r}); remove it or set STUDIO_INSTALLATION_ID"
+                    )
+        if created or container.attrs["State"]["Status"] == "created":
             try:
                 container.start()
             except APIError as exc:
-                raise LaunchError(f"Docker could not start the container: {exc.explanation or exc}") from exc
+                if exc.status_code != 304:  # started meanwhile by whoever else holds this name
+                    raise LaunchError(f"Docker could not start the container: {exc.explanation or exc}") from exc
             container.reload()
         return _state(container), created
 
@@ -127,17 +154,15 @@ class DockerLauncher:
 
     def wait(self, name: str, timeout: float) -> ContainerState | None:
         try:
-            container = client().containers.get(name)
-        except NotFound:
-            return ContainerState(name=name, status="missing", exit_code=None, labels={})
-        try:
-            container.wait(timeout=timeout)
+            # The low-level call: no inspect before it, since a wait is on the path to the next step.
+            result = client().api.wait(name, timeout=timeout)
         except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
             return None
         except NotFound:
             return ContainerState(name=name, status="missing", exit_code=None, labels={})
-        container.reload()
-        return _state(container)
+        if result.get("StatusCode") == 0 and not (result.get("Error") or {}).get("Message"):
+            return ContainerState(name=name, status="exited", exit_code=0, labels={})
+        return self.state(name)  # OOM kill, error message: the full story
 
     def follow_logs(self, name: str, path: str) -> None:
         try:

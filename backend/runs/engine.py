@@ -30,8 +30,9 @@ from django.utils import timezone
 
 from catalog import types as ctypes
 from datasets import store
-from executors.base import ContainerSpec, Launcher, LaunchError, Mount, Usage
-from executors.command import CommandLineError, build
+from executors import standby as standby_lib
+from executors.base import STANDBY_LABEL, ContainerSpec, Launcher, LaunchError, Mount, Usage
+from executors.command import INPUTS_DIR, OUTPUTS_DIR, CommandLineError, build
 from pipelines import graph as graph_lib
 from runs import previews
 from runs.models import (
@@ -70,6 +71,16 @@ def abort_grace_seconds() -> float:
 def retry_backoff_seconds(attempt: int) -> float:
     base = _setting("STUDIO_RETRY_BACKOFF_SECONDS", 2)
     return float(min(base * (2 ** max(0, attempt - 1)), 300))
+
+
+def standby_per_run() -> int:
+    """Standby containers kept ready per run ahead of its running steps (0 turns them off)."""
+    return int(_setting("STUDIO_STANDBY_PER_RUN", 4))
+
+
+def standby_max() -> int:
+    """Idle standby containers on this installation at most, across runs (0 turns them off)."""
+    return int(_setting("STUDIO_STANDBY_MAX", 8))
 
 
 MAX_RECOVERIES = 3
@@ -156,7 +167,8 @@ def run_advance(*, run_id: int) -> None:
         steps = {s.node_id: s for s in run.steps.select_related("component_version")}
         graph = run.pipeline_version.graph
         nodes, upstream = graph_lib.nodes_by_id(graph), graph_lib.dependencies(graph)
-        for node_id in graph_lib.topological_order(graph):
+        order = graph_lib.topological_order(graph)
+        for node_id in order:
             node = nodes[node_id]
             step = steps.get(node_id)
             if step is None or step.status != StepStatus.PENDING:
@@ -190,9 +202,19 @@ def run_advance(*, run_id: int) -> None:
                 status=StepStatus.QUEUED, inputs=inputs, queued_at=now
             ):
                 step.status = StepStatus.QUEUED
+                if step.standby and not step.attempt:
+                    _release_queued(step, inputs)
                 enqueue_execute(step.pk)  # sent after commit, so the worker sees the queued row
+        # Standby containers of steps that will never run go; new ones are asked for ahead of the frontier.
+        unused = [s for s in steps.values() if s.standby and s.attempt == 0 and s.status in STEP_TERMINAL]
+        if unused:
+            # Removed before this transaction commits: a run never looks finished while they exist.
+            StepRun.objects.filter(pk__in=[s.pk for s in unused]).update(standby=False)
+            _standbys_discard([container_name(s.run_id, s.node_id, 1) for s in unused])
         if all(s.status in STEP_TERMINAL for s in steps.values()):
             _close_run(run, list(steps.values()))
+        elif not run.abort_requested:
+            _plan_standbys(steps, upstream, order)
 
 
 def _close_run(run: Run, steps: list[StepRun]) -> None:
@@ -255,6 +277,108 @@ def _dataset_input(name: str, pinned: dict[str, Any], type_: str | None) -> dict
     return dataset_services.dataset_input_resolve(name=name, pinned=pinned, type_=type_)
 
 
+# --------------------------------------------------------------------------- standby containers
+
+
+_no_shell_images: set[str] = set()  # images whose standby failed to start (no /bin/sh): normal starts only
+
+
+def _standby_image(step: StepRun) -> str | None:
+    """The step's image if a standby container can run it: the shim replaces the entrypoint, so
+    the component must name its command (an image's own ENTRYPOINT is not known here)."""
+    container = (step.component_version.spec.get("implementation") or {}).get("container") or {}
+    image = container.get("image") or ""
+    if not container.get("command") or not image or image in _no_shell_images:
+        return None
+    return image
+
+
+def _plan_standbys(steps: dict[str, StepRun], upstream: dict[str, list[str]], order: list[str]) -> None:
+    """Asks for standby containers for the next pending steps (topological order) whose upstreams
+    have not failed, within the per-run and the installation's limits. Inside run_advance's
+    transaction; the `runs.prepare_step` messages go after commit."""
+    per_run, total = standby_per_run(), standby_max()
+    if per_run <= 0 or total <= 0:
+        return
+    room = per_run - sum(1 for s in steps.values() if s.standby and s.status in (StepStatus.PENDING, StepStatus.QUEUED))
+    if room <= 0:
+        return
+    candidates: list[StepRun] = []
+    for node_id in order:
+        step = steps.get(node_id)
+        if step is None or step.status != StepStatus.PENDING or step.standby or step.attempt:
+            continue
+        ups = [steps[u] for u in upstream[node_id] if u in steps]
+        if any(u.status in (StepStatus.FAILED, StepStatus.ABORTED, StepStatus.SKIPPED) for u in ups):
+            continue
+        if _standby_image(step) is None:
+            continue
+        candidates.append(step)
+        if len(candidates) == room:
+            break
+    if not candidates:
+        return
+    idle = StepRun.objects.filter(standby=True, status__in=[StepStatus.PENDING, StepStatus.QUEUED]).count()
+    for step in candidates[: max(0, total - idle)]:
+        if StepRun.objects.filter(pk=step.pk, status=StepStatus.PENDING, standby=False).update(standby=True):
+            step.standby = True
+            _enqueue("runs.prepare_step", step.pk)
+
+
+def _standby_work_dir(step: StepRun) -> Path:
+    """A standby serves the step's first attempt: the work directory that attempt will use."""
+    return store.scratch_dir("steps", str(step.run_id), str(step.pk), "1")
+
+
+def step_prepare(*, step_id: int, launcher: Launcher | None = None) -> None:
+    """Creates and starts the standby container of a step that has not started yet.
+
+    Holds the step's row lock meanwhile, so the step is neither claimed nor skipped
+    while its standby is half made: a worker that claims it finds the container
+    running, and run_advance removes the standby of a step that will not run before it
+    closes the run. On failure the flag is cleared and the worker starts normally,
+    replacing the broken standby.
+    """
+    with transaction.atomic():
+        step = (
+            StepRun.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("run", "component_version", "run__pipeline_version")
+            .filter(pk=step_id, standby=True, attempt=0, status__in=[StepStatus.PENDING, StepStatus.QUEUED])
+            .first()
+        )
+        if step is None or step.run.abort_requested:
+            return
+        launcher = launcher or _default_launcher()
+        image = _standby_image(step)
+        try:
+            if image is None:
+                raise LaunchError("the component does not name its command")
+            state, _ = launcher.ensure_started(_standby_spec(step, container_name(step.run_id, step.node_id, 1)))
+            if state.status not in ("running", "created"):
+                raise LaunchError(f"could not start the shim: the container is {state.status} (exit code {state.exit_code})")
+        except Exception as exc:  # noqa: BLE001 - a standby is an optimisation; the normal start remains
+            if isinstance(exc, LaunchError) and image and "could not start" in str(exc):
+                _no_shell_images.add(image)
+            logger.info("step %s of run %s: no standby container (%s)", step.node_id, step.run_id, exc)
+            StepRun.objects.filter(pk=step.pk).update(standby=False)
+
+
+def _standbys_discard(names: list[str], launcher: Launcher | None = None) -> None:
+    """Removes standby containers of steps that will not run (skipped, aborted, failed upstream)."""
+    try:
+        launcher = launcher or _default_launcher()
+        for name in names:
+            launcher.remove(name)
+    except Exception:  # noqa: BLE001 - the reconciler's sweep removes what is left
+        logger.warning("could not remove standby containers %s", names, exc_info=True)
+
+
+def _default_launcher() -> Launcher:
+    from executors.selectors import get_launcher
+
+    return get_launcher()
+
+
 # --------------------------------------------------------------------------- execute
 
 
@@ -267,10 +391,7 @@ class _Outcome:
 
 def step_execute(*, step_id: int, launcher: Launcher | None = None) -> None:
     """Runs one step's container to the end (or re-attaches to it) and records the outcome."""
-    if launcher is None:
-        from executors.selectors import get_launcher
-
-        launcher = get_launcher()
+    launcher = launcher or _default_launcher()
     token = f"{WORKER_ID}:{uuid.uuid4().hex[:8]}"
     now = timezone.now()
     claimed = StepRun.objects.filter(pk=step_id, status=StepStatus.QUEUED).update(
@@ -326,59 +447,122 @@ def _work_dir(step: StepRun) -> Path:
     return store.scratch_dir("steps", str(step.run_id), str(step.pk), str(step.attempt))
 
 
-def _container_spec(step: StepRun, name: str, work: Path) -> ContainerSpec:
+def _command_line(step: StepRun) -> Any:
+    values = {k: v["value"] for k, v in step.inputs.items() if "value" in v}
+    return build(step.component_version.spec, values=values, present=set(step.inputs))
+
+
+def _input_file(step: StepRun, work: Path, input_name: str) -> Path:
+    """Where an input's content is on this machine: the artifact's blob, or a constant passed to
+    an inputPath, written to a file as KFP does."""
+    bound = step.inputs.get(input_name) or {}
+    if "artifact" in bound:
+        return store.blob_path(Artifact.objects.get(pk=bound["artifact"]).sha256)
+    path = work / "constants" / input_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ctypes.to_command_line(bound.get("value", "")), encoding="utf-8")
+    path.chmod(0o644)
+    return path
+
+
+def _outputs_dir(work: Path) -> Path:
+    outputs = work / "outputs"
+    outputs.mkdir(parents=True, exist_ok=True)
+    outputs.chmod(0o777)  # the step runs as an unprivileged user
+    return outputs
+
+
+def _container_spec(step: StepRun, name: str, work: Path, line: Any) -> ContainerSpec:
+    """A normal start: the command line is known, each input is mounted read-only at its path."""
+    mounts = [
+        Mount(str(store.host_path(_input_file(step, work, input_name))), container_path, read_only=True)
+        for input_name, container_path in line.input_paths.items()
+    ]
+    mounts.append(Mount(str(store.host_path(_outputs_dir(work))), OUTPUTS_DIR, read_only=False))
+    return _spec_for(step, name, command=line.command or None, args=line.args, mounts=mounts)
+
+
+def _standby_spec(step: StepRun, name: str) -> ContainerSpec:
+    """A standby start (executors/standby.py): the shim waits for the command line, inputs are
+    linked into a read-only /inputs directory at release."""
+    work = _standby_work_dir(step)
+    inputs, control = work / "inputs", work / "control"
+    inputs.mkdir(parents=True, exist_ok=True)
+    standby_lib.prepare_control_dir(control)
+    mounts = [
+        Mount(str(store.host_path(inputs)), INPUTS_DIR, read_only=True),
+        Mount(str(store.host_path(_outputs_dir(work))), OUTPUTS_DIR, read_only=False),
+        Mount(str(store.host_path(control)), standby_lib.CONTROL_DIR, read_only=False),
+    ]
+    return _spec_for(step, name, command=standby_lib.ENTRYPOINT, args=[], mounts=mounts, standby=True)
+
+
+def _spec_for(step: StepRun, name: str, *, command: list[str] | None, args: list[str], mounts: list[Mount],
+              standby: bool = False) -> ContainerSpec:
     spec = step.component_version.spec
     node = next(
         (n for n in step.run.pipeline_version.graph.get("nodes") or [] if n.get("id") == step.node_id), {}
     )
-    values = {k: v["value"] for k, v in step.inputs.items() if "value" in v}
-    present = set(step.inputs)
-    line = build(spec, values=values, present=present)
-    mounts: list[Mount] = []
-    for input_name, container_path in line.input_paths.items():
-        bound = step.inputs.get(input_name) or {}
-        if "artifact" in bound:
-            artifact = Artifact.objects.get(pk=bound["artifact"])
-            host = store.host_path(store.blob_path(artifact.sha256))
-        else:
-            # A constant passed to an inputPath: written to a file, as KFP does.
-            path = work / "inputs" / input_name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(ctypes.to_command_line(bound.get("value", "")), encoding="utf-8")
-            path.chmod(0o644)
-            host = store.host_path(path)
-        mounts.append(Mount(str(host), container_path, read_only=True))
-    outputs = work / "outputs"
-    outputs.mkdir(parents=True, exist_ok=True)
-    outputs.chmod(0o777)  # the step runs as an unprivileged user
-    mounts.append(Mount(str(store.host_path(outputs)), "/outputs", read_only=False))
-
     container = (spec.get("implementation") or {}).get("container") or {}
     resources = dict(spec.get("resources") or {})
     resources.update(node.get("resources") or {})
     annotations = (spec.get("metadata") or {}).get("annotations") or {}
     env = {str(k): str(v) for k, v in (container.get("env") or {}).items()}
     env.update({"PS_RUN_ID": str(step.run_id), "PS_STEP": step.node_id, "HOME": "/tmp"})
+    labels = {
+        "studio.run": str(step.run_id),
+        "studio.step": step.node_id,
+        "studio.step-id": str(step.pk),
+        "studio.attempt": str(max(step.attempt, 1)),
+        "studio.pipeline": str(step.run.pipeline_id),
+        "studio.installation": installation_id(),
+    }
+    if standby:
+        labels[STANDBY_LABEL] = "1"
     return ContainerSpec(
         name=name,
         image=container.get("image", ""),
-        command=line.command or None,
-        args=line.args,
+        command=command,
+        args=args,
         env=env,
-        labels={
-            "studio.run": str(step.run_id),
-            "studio.step": step.node_id,
-            "studio.step-id": str(step.pk),
-            "studio.attempt": str(step.attempt),
-            "studio.pipeline": str(step.run.pipeline_id),
-            "studio.installation": installation_id(),
-        },
+        labels=labels,
         mounts=mounts,
         cpu=ctypes.parse_cpu(resources["cpu"]) if resources.get("cpu") not in (None, "", 0) else None,
         memory_bytes=ctypes.parse_memory(resources["memory"]) if resources.get("memory") not in (None, "", 0) else None,
         gpu=int(resources.get("gpu") or 0),
         network=str(annotations.get("network", "")).lower() == "true",
     )
+
+
+def _release_standby(step: StepRun, line: Any) -> Path:
+    """Links the inputs into the standby's /inputs and hands it the command line, unless that
+    happened already (run_advance releases as soon as the step is queued). Returns the control
+    directory."""
+    work = _standby_work_dir(step)
+    control = work / "control"
+    if not standby_lib.is_released(control):
+        for input_name, container_path in line.input_paths.items():
+            standby_lib.link_input(_input_file(step, work, input_name), work / "inputs" / Path(container_path).name)
+        standby_lib.release(control, [*line.command, *line.args])
+    return control
+
+
+def _release_queued(step: StepRun, inputs: dict[str, Any]) -> None:
+    """Starts a step's command in its standby container the moment run_advance queues it, in the
+    thread that advanced the run, without waiting for a worker to pick the step up; the worker
+    that claims the step then waits for the container (and wakes the shim again, in case this
+    wake-up came between the shim's check and its read).
+
+    Inside run_advance's transaction, after the conditional update that queued the step: if the
+    transaction were rolled back, the step stays pending with a released standby, and the next
+    advance queues it again; a second release of the same container changes nothing."""
+    try:
+        step.inputs = inputs
+        line = _command_line(step)
+        if line.command:
+            os.close(standby_lib.wake(_release_standby(step, line)))
+    except Exception:  # noqa: BLE001 - the claiming worker releases (or starts normally) instead
+        logger.info("early release of step %s of run %s failed", step.node_id, step.run_id, exc_info=True)
 
 
 def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | None:
@@ -388,13 +572,52 @@ def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | 
     step.container_name = name
     work = _work_dir(step)
     try:
-        cspec = _container_spec(step, name, work)
+        line = _command_line(step)
     except (CommandLineError, ValueError) as exc:
         return _Outcome(StepStatus.FAILED, None, f"cannot build the command line: {exc}")
+    wake: int | None = None
+    if step.standby and step.attempt == 1 and line.command:
+        try:
+            wake = standby_lib.wake(_release_standby(step, line))
+            cspec = _standby_spec(step, name)
+            # Usually running already; started here if the prepare message has not been handled yet.
+            launcher.ensure_started(cspec)
+        except (LaunchError, OSError) as exc:
+            if wake is not None:
+                os.close(wake)
+                wake = None
+            # The normal start below replaces the standby container (executors/docker_engine.py).
+            logger.info("step %s of run %s: standby not usable (%s); starting normally", step.node_id, step.run_id, exc)
+            StepRun.objects.filter(pk=step.pk).update(standby=False)
+            step.standby = False
+            shutil.rmtree(work / "control", ignore_errors=True)
+    if wake is not None:
+        try:
+            return _wait_container(step, token, launcher, cspec, work, standby=True)
+        except _ShimFailed as exc:
+            # The image cannot run the shim (no /bin/sh): nothing of the step ran, start it normally.
+            logger.info("step %s of run %s: %s; starting normally", step.node_id, step.run_id, exc)
+            _no_shell_images.add(cspec.image)
+            StepRun.objects.filter(pk=step.pk).update(standby=False)
+            launcher.remove(name)
+            shutil.rmtree(work / "control", ignore_errors=True)
+        finally:
+            os.close(wake)
+    cspec = _container_spec(step, name, work, line)
     try:
-        launcher.ensure_started(cspec)
+        started, _ = launcher.ensure_started(cspec)
     except LaunchError as exc:
         return _Outcome(StepStatus.FAILED, None, str(exc))
+    return _wait_container(step, token, launcher, cspec, work, standby=False, started_at=started.started_at)
+
+
+class _ShimFailed(Exception):
+    """A standby container ended without handing over to the step's command."""
+
+
+def _wait_container(step: StepRun, token: str, launcher: Launcher, cspec: ContainerSpec, work: Path, *,
+                    standby: bool, started_at: Any = None) -> _Outcome | None:
+    name = cspec.name
 
     logs = threading.Thread(target=launcher.follow_logs, args=(name, str(log_path(step))), daemon=True)
     logs.start()
@@ -436,7 +659,10 @@ def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | 
             timed_out = True
             launcher.stop(name, abort_grace_seconds())
     stop_sampling.set()
-    logs.join(timeout=10)
+    if state.status == "missing" or timed_out or state.oom_killed or state.exit_code != 0:
+        logs.join(timeout=10)  # the error message quotes the log's last line
+    if standby and not timed_out and state.status != "missing" and standby_lib.released_at(work / "control") is None:
+        raise _ShimFailed(f"its standby container exited with code {state.exit_code} before the release")
     try:
         if state.status == "missing":
             return _Outcome(StepStatus.FAILED, None, "the container disappeared before it finished")
@@ -450,10 +676,12 @@ def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | 
             return _Outcome(StepStatus.FAILED, state.exit_code, f"exited with code {state.exit_code}" + (f": {tail}" if tail else ""))
         return _collect_outputs(step, token, work, usage, state.exit_code)
     finally:
+        logs.join(timeout=10)  # after recording a success: the stream ends a moment after the container
         StepRun.objects.filter(pk=step.pk).update(
             peak_memory_bytes=usage.peak_memory_bytes,
             cpu_seconds=usage.cpu_seconds,
             log_size=_size(log_path(step)),
+            launched_at=standby_lib.released_at(work / "control") if standby else started_at,
         )
         launcher.remove(name)
         _cleanup(work)
@@ -595,10 +823,7 @@ def run_request_abort(*, run_id: int) -> bool:
 
 def run_abort_orphans(*, run_id: int, launcher: Launcher | None = None) -> None:
     """Stops containers of an aborting run whose steps have no live worker, then closes the run."""
-    if launcher is None:
-        from executors.selectors import get_launcher
-
-        launcher = get_launcher()
+    launcher = launcher or _default_launcher()
     stale = timezone.now() - timedelta(seconds=heartbeat_seconds() * 2 + 1)
     for step in StepRun.objects.filter(run_id=run_id, status=StepStatus.RUNNING, heartbeat_at__lt=stale):
         if step.container_name:
@@ -639,4 +864,28 @@ def runs_reconcile(*, launcher: Launcher | None = None) -> dict[str, int]:
     for run_id in candidates.values_list("pk", flat=True).distinct()[:200]:
         enqueue_advance(run_id)
         counts["advanced"] += 1
+    counts["standbys_removed"] = _sweep_standbys(launcher)
     return counts
+
+
+def _sweep_standbys(launcher: Launcher | None) -> int:
+    """Removes standby containers nobody will release: their step finished, was never claimed and
+    will not be, or is gone (a deleted run). A released standby belongs to its step's worker."""
+    try:
+        launcher = launcher or _default_launcher()
+        found = launcher.list({STANDBY_LABEL: "1", "studio.installation": installation_id()})
+    except Exception:  # noqa: BLE001 - no engine answering is the health check's business
+        logger.warning("standby sweep: cannot list containers", exc_info=True)
+        return 0
+    by_step = {int(c.labels["studio.step-id"]): c.name for c in found if c.labels.get("studio.step-id", "").isdigit()}
+    live = set(
+        StepRun.objects.filter(pk__in=by_step)
+        .filter(Q(status__in=[StepStatus.PENDING, StepStatus.QUEUED, StepStatus.RUNNING]))
+        .values_list("pk", flat=True)
+    )
+    removed = 0
+    for step_id, name in by_step.items():
+        if step_id not in live:
+            launcher.remove(name)
+            removed += 1
+    return removed

@@ -92,6 +92,10 @@ class StepRun(models.Model):
     # Times a worker took the step over after its previous worker died.
     recoveries = models.PositiveIntegerField(default=0)
     cached_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A standby container was asked for while the upstream steps ran (runs/engine.py, executors/standby.py).
+    standby = models.BooleanField(default=False)
+    # When the step's command began: the container's start, or the release of its standby container.
+    launched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["run_id", "id"]

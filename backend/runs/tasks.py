@@ -23,6 +23,12 @@ def execute_step(step_id: int) -> None:
     engine.step_execute(step_id=step_id)
 
 
+# A standby container only saves time: a lost prepare message costs a normal start, nothing more.
+@shared_task(name="runs.prepare_step", acks_late=False, ignore_result=True)
+def prepare_step(step_id: int) -> None:
+    engine.step_prepare(step_id=step_id)
+
+
 @shared_task(name="runs.abort_orphans", acks_late=True, autoretry_for=TRANSIENT, max_retries=3)
 def abort_orphans(run_id: int) -> None:
     engine.run_abort_orphans(run_id=run_id)
