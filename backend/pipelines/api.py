@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from pipelines import graph as graph_lib
 from pipelines import selectors, services
 from pipelines.models import Pipeline, PipelineVersion
+from studio.rows import datetime_formatter
 from studio.schema import ErrorProblemSerializer, ErrorResponseSerializer
 
 # ---------------------------------------------------------------------------
@@ -160,6 +161,29 @@ class PipelineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PipelineVersionSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.IntegerField(read_only=True)
+    node_count = serializers.IntegerField(read_only=True, help_text="Nodes in the version's graph.")
+    message = serializers.CharField(read_only=True)
+    author = serializers.CharField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+# Describes the list's items for the schema; _pipeline_summaries builds them from `.values()` rows
+# (tests check that both agree).
+class PipelineSummarySerializer(serializers.Serializer):
+    """A list item: the newest version summarised, without its graph (GET /api/pipelines/{id}/ has it)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    latest_version = PipelineVersionSummarySerializer(read_only=True, allow_null=True)
+    version_count = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
 class PipelineWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True, required=False, default="")
@@ -208,10 +232,10 @@ class PipelineListView(generics.GenericAPIView):
     def get_queryset(self) -> QuerySet[Pipeline]:
         return selectors.pipeline_list()
 
-    @extend_schema(operation_id="pipelines_list", responses={200: PipelineSerializer(many=True), 403: _ERRORS[403]})
+    @extend_schema(operation_id="pipelines_list", responses={200: PipelineSummarySerializer(many=True), 403: _ERRORS[403]})
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(PipelineSerializer(page, many=True).data)
+        return self.get_paginated_response(_pipeline_summaries(page))
 
     @extend_schema(operation_id="pipelines_create", request=PipelineWriteSerializer, responses={201: PipelineSerializer, **_ERRORS})
     def post(self, request: Request) -> Response:
@@ -225,7 +249,7 @@ class PipelineDetailView(generics.GenericAPIView):
     filter_backends: list[type] = []
 
     def get_queryset(self) -> QuerySet[Pipeline]:
-        return selectors.pipeline_list()
+        return Pipeline.objects.none()  # for the schema; the handlers ask the selector
 
     @extend_schema(operation_id="pipelines_retrieve", responses={200: PipelineSerializer, 403: _ERRORS[403], **_NOT_FOUND})
     def get(self, request: Request, pipeline_id: int) -> Response:
@@ -310,6 +334,32 @@ class PipelineValidateView(generics.GenericAPIView):
         data = _validated(PipelineValidateRequestSerializer, request.data)
         problems = services.pipeline_validate(graph=data["graph"], parameters=data["parameters"])
         return Response({"problems": [problem.as_dict() for problem in problems]})
+
+
+def _pipeline_summaries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """PipelineSummarySerializer's output for selectors.pipeline_list rows."""
+    latest = selectors.pipeline_latest_versions(pipeline_ids=[row["id"] for row in rows])
+    iso = datetime_formatter()
+    items = []
+    for row in rows:
+        version = latest.get(row["id"])
+        items.append({
+            "id": row["id"],
+            "name": row["name"],
+            "description": row["description"],
+            "latest_version": None if version is None else {
+                "id": version["id"],
+                "number": version["number"],
+                "node_count": version["node_count"],
+                "message": version["message"],
+                "author": version["author_name"],
+                "created_at": iso(version["created_at"]),
+            },
+            "version_count": row["version_count"],
+            "created_at": iso(row["created_at"]),
+            "updated_at": iso(row["updated_at"]),
+        })
+    return items
 
 
 def _validated(serializer_class: type[serializers.Serializer], data: Any, *, partial: bool = False) -> dict[str, Any]:

@@ -26,7 +26,7 @@ class Pipeline(models.Model):
 
     @property
     def latest_version(self) -> PipelineVersion | None:
-        # selectors.pipeline_list/pipeline_get prefetch it for every row at once;
+        # selectors.pipeline_get prefetches it (the list reads a summary, selectors.pipeline_latest_versions);
         # the query below is the fallback for a bare instance.
         prefetched = getattr(self, "prefetched_latest_versions", None)
         if prefetched is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 
 from catalog.models import ComponentVersion
 from pipelines import graph as graph_lib
@@ -23,9 +23,46 @@ def _with_latest_version(queryset: QuerySet[Pipeline]) -> QuerySet[Pipeline]:
     )
 
 
-def pipeline_list() -> QuerySet[Pipeline]:
-    """All pipelines by name; the API narrows it with `?search=` (api.PipelineFilter)."""
-    return _with_latest_version(Pipeline.objects.all()).order_by("name", "id")
+def pipeline_list() -> QuerySet[Pipeline, dict[str, Any]]:
+    """All pipelines by name, as `.values()` rows with version_count; the API narrows it with `?search=`
+    (api.PipelineFilter) and adds each page's newest version with pipeline_latest_versions."""
+    return (
+        Pipeline.objects.annotate(version_count=Count("versions"))
+        .values("id", "name", "description", "version_count", "created_at", "updated_at")
+        .order_by("name", "id")
+    )
+
+
+class _NodeCount(Func):
+    """How many nodes a graph document has, counted by the database: a list never loads a graph."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        nodes = f"({sql} -> 'nodes')"
+        return f"(CASE WHEN jsonb_typeof({nodes}) = 'array' THEN jsonb_array_length({nodes}) ELSE 0 END)", [*params, *params]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # SQLite
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"COALESCE(json_array_length({sql}, '$.nodes'), 0)", list(params)
+
+
+def pipeline_latest_versions(*, pipeline_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """{pipeline id: its newest version as {id, number, node_count, message, author_name, created_at}}, one query.
+
+    Pipelines without versions are absent. The graph stays in the database: only its node count is read.
+    """
+    newest_number = (
+        PipelineVersion.objects.filter(pipeline=OuterRef("pipeline")).order_by("-number").values("number")[:1]
+    )
+    rows = (
+        PipelineVersion.objects.filter(pipeline_id__in=pipeline_ids, number=Subquery(newest_number))
+        .order_by()
+        .values("id", "pipeline_id", "number", "message", "created_at",
+                author_name=F("author__username"), node_count=_NodeCount("graph"))
+    )
+    return {row["pipeline_id"]: row for row in rows}
 
 
 def pipeline_get(*, pipeline_id: int) -> Pipeline:

@@ -20,7 +20,8 @@ from rest_framework.views import APIView
 from datasets import store
 from pipelines.models import Pipeline
 from runs import engine, selectors, services
-from runs.models import STEP_TERMINAL, Artifact, Run, RunStatus, StepRun, TriggerKind
+from runs.models import STEP_TERMINAL, Artifact, Run, RunStatus, StepRun, StepStatus, TriggerKind
+from studio.rows import PagedRows, datetime_formatter
 
 
 class ArtifactSerializer(serializers.ModelSerializer):
@@ -90,9 +91,11 @@ class RunSummarySerializer(serializers.ModelSerializer):
     def get_duration_seconds(self, run: Run) -> float | None:
         return _duration(run.started_at, run.finished_at)
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"},
+                          "description": "Steps by status; only statuses that occur, in the order of the step states."})
     def get_step_counts(self, run: Run) -> dict[str, int]:
-        return dict(Counter(step.status for step in run.steps.all()))
+        counts = Counter(step.status for step in run.steps.all())
+        return {status: counts[status] for status in StepStatus.values if status in counts}
 
 
 class RunSerializer(RunSummarySerializer):
@@ -120,11 +123,45 @@ class RunFilter(filters.FilterSet):
 
 
 class RunListView(generics.ListAPIView):
+    # RunSummarySerializer describes the items in the schema; _run_summaries builds them from
+    # `.values()` rows, which is several times cheaper than a ModelSerializer per run.
     serializer_class = RunSummarySerializer
     filterset_class = RunFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.run_list()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        runs = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(PagedRows(counted=runs, rows=selectors.run_rows(runs)))  # type: ignore[arg-type]
+        return self.get_paginated_response(_run_summaries(page))
+
+
+def _run_summaries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """RunSummarySerializer's output for selectors.run_rows (tests check that both agree)."""
+    counts = selectors.run_step_counts(run_ids=[row["id"] for row in rows])
+    iso = datetime_formatter()
+    return [
+        {
+            "id": row["id"],
+            "pipeline": row["pipeline_id"],
+            "pipeline_name": row["pipeline_name"],
+            "pipeline_version": row["pipeline_version_id"],
+            "version_number": row["version_number"],
+            "status": row["status"],
+            "trigger": {"kind": row["trigger_kind"], **(row["trigger"] or {})},
+            "parameters": row["parameters"],
+            "dataset_inputs": row["dataset_inputs"],
+            "error": row["error"],
+            "retry_of": row["retry_of_id"],
+            "created_at": iso(row["created_at"]),
+            "started_at": iso(row["started_at"]),
+            "finished_at": iso(row["finished_at"]),
+            "duration_seconds": _duration(row["started_at"], row["finished_at"]),
+            "step_counts": counts.get(row["id"], {}),
+        }
+        for row in rows
+    ]
 
 
 class RunDetailView(generics.RetrieveAPIView):

@@ -14,3 +14,7 @@ def test_the_openapi_schema_describes_the_pipelines_api(db: Any) -> None:
     listing = paths["/api/pipelines/"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {"page", "page_size", "search"}
     assert schema["components"]["schemas"]["PipelineVersion"]["properties"]["graph"]["properties"]["nodes"]["type"] == "array"
+    items = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert schema["components"]["schemas"][items]["properties"]["results"]["items"]["$ref"].endswith("/PipelineSummary")
+    summary = schema["components"]["schemas"]["PipelineVersionSummary"]["properties"]
+    assert "node_count" in summary and "graph" not in summary

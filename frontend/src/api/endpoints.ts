@@ -19,6 +19,7 @@ import type {
   MetricTriggerWrite,
   Paginated,
   Pipeline,
+  PipelineSummary,
   PipelineVersion,
   PipelineWrite,
   Run,
@@ -66,8 +67,8 @@ export function importComponent(source: { yaml: string } | { file: File }): Prom
 }
 
 // Pipelines
-export async function listPipelines(): Promise<Pipeline[]> {
-  return unwrapList(await request<Paginated<Pipeline> | Pipeline[]>('/api/pipelines/', { query: { page_size: LIST_SIZE } }));
+export async function listPipelines(): Promise<PipelineSummary[]> {
+  return unwrapList(await request<Paginated<PipelineSummary> | PipelineSummary[]>('/api/pipelines/', { query: { page_size: LIST_SIZE } }));
 }
 export const getPipeline = (id: number): Promise<Pipeline> => request<Pipeline>(`/api/pipelines/${id}/`);
 export const createPipeline = (body: PipelineWrite): Promise<Pipeline> =>

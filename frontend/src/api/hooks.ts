@@ -20,6 +20,7 @@ import type {
   MetricTriggerFiring,
   MetricTriggerWrite,
   Pipeline,
+  PipelineSummary,
   PipelineVersion,
   PipelineWrite,
   Run,
@@ -120,7 +121,7 @@ export function useImportComponent(): UseMutationResult<ImportResult, Error, { y
   });
 }
 
-export function usePipelines(): UseQueryResult<Pipeline[]> {
+export function usePipelines(): UseQueryResult<PipelineSummary[]> {
   return useQuery({ queryKey: keys.pipelines, queryFn: api.listPipelines });
 }
 

@@ -106,6 +106,27 @@ export interface Pipeline {
   updated_at: string;
 }
 
+/** A list item's newest version: its graph stays on the server (GET /api/pipelines/{id}/ has it). */
+export interface PipelineVersionSummary {
+  id: number;
+  number: number;
+  node_count: number;
+  message: string;
+  author: string | null;
+  created_at: string;
+}
+
+/** An item of GET /api/pipelines/. */
+export interface PipelineSummary {
+  id: number;
+  name: string;
+  description: string;
+  latest_version: PipelineVersionSummary | null;
+  version_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface PipelineWrite {
   name: string;
   description: string;

@@ -54,7 +54,7 @@ export function PipelinesPage(): ReactElement {
                   </Link>
                   {p.description ? <div className="muted small">{p.description}</div> : null}
                 </td>
-                <td>{p.latest_version?.graph?.nodes?.length ?? 0}</td>
+                <td>{p.latest_version?.node_count ?? 0}</td>
                 <td>v{p.latest_version?.number ?? p.version_count}</td>
                 <td title={p.updated_at}>
                   {formatRelative(p.updated_at)}
