@@ -42,8 +42,8 @@ class StepRunSerializer(serializers.ModelSerializer):
         model = StepRun
         fields = [
             "id", "node_id", "component_version", "component_name", "status", "attempt", "max_attempts",
-            "exit_code", "error", "queued_at", "started_at", "finished_at", "duration_seconds",
-            "peak_memory_bytes", "cpu_seconds", "log_size", "inputs", "outputs", "cached_from",
+            "exit_code", "error", "queued_at", "started_at", "launched_at", "finished_at", "duration_seconds",
+            "peak_memory_bytes", "cpu_seconds", "log_size", "inputs", "outputs", "cached_from", "standby",
         ]
 
     @extend_schema_field(ArtifactSerializer(many=True))

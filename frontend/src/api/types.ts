@@ -243,6 +243,9 @@ export interface StepRun {
   max_attempts?: number;
   cached_from?: number | null;
   queued_at?: string | null;
+  /** When the step's command began: its container's start, or the release of its standby container. */
+  launched_at?: string | null;
+  standby?: boolean;
   log_size?: number;
 }
 
