@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +18,7 @@ from pipelines import graph as graph_lib
 from pipelines.models import Pipeline, PipelineVersion
 from runs import engine
 from runs.models import STEP_SUCCEEDED, Run, RunStatus, StepRun, StepStatus, TriggerKind
-from studio.errors import Conflict, InvalidInput, NotFound, Problem
+from studio.errors import Conflict, InvalidInput, NotFound, Problem, StudioError
 
 # Re-exported: the engine's entry points are services too.
 run_advance = engine.run_advance
@@ -54,23 +57,53 @@ def resolve_parameters(declared: list[dict[str, Any]], given: dict[str, Any] | N
     return resolved
 
 
-def run_create(
+@dataclass(frozen=True)
+class RunInput:
+    """What a run starts from, checked: the version, resolved parameters, its component versions and
+    the dataset versions pinned now. Made by `run_input_resolve`; one can start many runs."""
+
+    pipeline: Pipeline
+    version: PipelineVersion
+    parameters: dict[str, Any]
+    components: dict[int, ComponentVersion]
+    dataset_inputs: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RunInputRequest:
+    """The arguments of `run_input_resolve`, for resolving many at once (`run_inputs_resolve`)."""
+
+    pipeline: Pipeline
+    parameters: dict[str, Any] | None = None
+    version: PipelineVersion | int | None = None
+    dataset_pins: Mapping[str, Mapping[str, int]] | None = None
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """One run for `run_create_many`: its checked input and why it starts."""
+
+    input: RunInput
+    trigger_kind: str = TriggerKind.MANUAL
+    trigger: dict[str, Any] | None = None
+    user: Any = None
+    retry_of: Run | None = None
+    reuse: Mapping[str, StepRun] | None = None
+
+
+def run_input_resolve(
     *,
     pipeline: Pipeline,
     parameters: dict[str, Any] | None = None,
     version: PipelineVersion | int | None = None,
-    trigger_kind: str = TriggerKind.MANUAL,
-    trigger: dict[str, Any] | None = None,
-    user: Any = None,
-    retry_of: Run | None = None,
-    reuse: dict[str, StepRun] | None = None,
     dataset_pins: Mapping[str, Mapping[str, int]] | None = None,
-) -> Run:
-    """Creates a pending run with its steps and enqueues it. `reuse` maps node ids to finished steps to reuse.
+) -> RunInput:
+    """Checks what a run would start from (StudioError naming the problem if it cannot start).
 
-    Dataset bindings are pinned now (a "latest" binding reads the newest version at
-    creation); `dataset_pins` ({node: {input: DatasetVersion id}}) binds given versions
-    instead, whatever the graph binds there (dataset triggers, retries).
+    `version` is a version, its number, or None for the newest. Dataset bindings are
+    pinned now (a "latest" binding reads the newest version); `dataset_pins`
+    ({node: {input: DatasetVersion id}}) binds given versions instead, whatever the
+    graph binds there (dataset triggers, retries).
     """
     if version is None:
         version = pipeline.versions.order_by("-number").first()
@@ -95,40 +128,113 @@ def run_create(
     if problems:
         raise InvalidInput(f"Cannot start the run: {problems[0].message}", problems)
     dataset_inputs = dataset_services.run_dataset_inputs(graph=version.graph, pins=dataset_pins)
-    trigger_details = dict(trigger or {})
-    if user is not None and getattr(user, "is_authenticated", False):
-        trigger_details.setdefault("user", user.get_username())
-    with transaction.atomic():
-        run = Run.objects.create(
-            pipeline=pipeline,
-            pipeline_version=version,
-            parameters=values,
-            trigger_kind=trigger_kind,
-            trigger=trigger_details,
-            dataset_inputs=dataset_inputs,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
-            retry_of=retry_of,
-        )
-        dataset_services.run_dataset_usages_record(run=run)
-        steps = []
-        for node in nodes:
-            reused = (reuse or {}).get(node["id"])
-            steps.append(
-                StepRun(
-                    run=run,
-                    node_id=node["id"],
-                    component_version=components[node["component_version"]],
-                    max_attempts=1 + int(node.get("retries") or 0),
-                    timeout_seconds=node.get("timeout_seconds") or None,
-                    status=StepStatus.CACHED if reused else StepStatus.PENDING,
-                    cached_from_id=(reused.cached_from_id or reused.pk) if reused else None,
-                    inputs=reused.inputs if reused else {},
-                    finished_at=timezone.now() if reused else None,
+    return RunInput(pipeline=pipeline, version=version, parameters=values, components=components, dataset_inputs=dataset_inputs)
+
+
+def run_inputs_resolve(*, requests: Sequence[RunInputRequest]) -> list[RunInput | StudioError]:
+    """`run_input_resolve` for each request, in order, but once per distinct request: a thousand
+    schedules of one pipeline with the same parameters cost one resolution. A request that
+    cannot start gets its StudioError in its place."""
+    resolved: dict[str, RunInput | StudioError] = {}
+    results: list[RunInput | StudioError] = []
+    for request in requests:
+        version = request.version
+        if isinstance(version, PipelineVersion):
+            which: list[Any] = ["id", version.pk]
+        else:
+            which = ["newest"] if version is None else ["number", version]
+        key = json.dumps([request.pipeline.pk, which, request.parameters, request.dataset_pins], sort_keys=True, default=str)
+        if key not in resolved:
+            try:
+                resolved[key] = run_input_resolve(
+                    pipeline=request.pipeline, parameters=request.parameters, version=version, dataset_pins=request.dataset_pins,
                 )
+            except StudioError as exc:
+                resolved[key] = exc
+        results.append(resolved[key])
+    return results
+
+
+def run_create_many(*, runs: Sequence[NewRun], enqueue: bool = True) -> list[Run]:
+    """Creates pending runs with their steps, in order, in one transaction and a handful of
+    statements whatever their number; each run is enqueued after the commit. With
+    `enqueue=False` the caller enqueues them (`runs_enqueue`) once it has created all it
+    means to, so a burst of runs is written before workers start on the first ones.
+    `reuse` maps node ids to finished steps to reuse."""
+    if not runs:
+        return []
+    rows: list[Run] = []
+    for new in runs:
+        trigger_details = dict(new.trigger or {})
+        authenticated = new.user is not None and getattr(new.user, "is_authenticated", False)
+        if authenticated:
+            trigger_details.setdefault("user", new.user.get_username())
+        rows.append(
+            Run(
+                pipeline=new.input.pipeline,
+                pipeline_version=new.input.version,
+                # Runs of one input get their own copies: a change to one run's must not show in another's.
+                parameters=copy.deepcopy(new.input.parameters),
+                trigger_kind=new.trigger_kind,
+                trigger=trigger_details,
+                dataset_inputs=copy.deepcopy(new.input.dataset_inputs),
+                created_by=new.user if authenticated else None,
+                retry_of=new.retry_of,
             )
+        )
+    with transaction.atomic():
+        created = Run.objects.bulk_create(rows)  # created_at is stamped as the rows are inserted
+        steps = []
+        for run, new in zip(created, runs, strict=True):
+            dataset_services.run_dataset_usages_record(run=run)
+            for node in new.input.version.graph.get("nodes") or []:
+                reused = (new.reuse or {}).get(node["id"])
+                steps.append(
+                    StepRun(
+                        run=run,
+                        node_id=node["id"],
+                        component_version=new.input.components[node["component_version"]],
+                        max_attempts=1 + int(node.get("retries") or 0),
+                        timeout_seconds=node.get("timeout_seconds") or None,
+                        status=StepStatus.CACHED if reused else StepStatus.PENDING,
+                        cached_from_id=(reused.cached_from_id or reused.pk) if reused else None,
+                        inputs=reused.inputs if reused else {},
+                        finished_at=timezone.now() if reused else None,
+                    )
+                )
         StepRun.objects.bulk_create(steps)
-        engine.enqueue_advance(run.pk)
-    return run
+        if enqueue:
+            runs_enqueue(run_ids=[run.pk for run in created])
+    return created
+
+
+def runs_enqueue(*, run_ids: Sequence[int]) -> None:
+    """Hands new runs to the engine: their first advance is sent after the commit (at once outside a transaction)."""
+    for run_id in run_ids:
+        engine.enqueue_advance(run_id)
+
+
+def run_create(
+    *,
+    pipeline: Pipeline,
+    parameters: dict[str, Any] | None = None,
+    version: PipelineVersion | int | None = None,
+    trigger_kind: str = TriggerKind.MANUAL,
+    trigger: dict[str, Any] | None = None,
+    user: Any = None,
+    retry_of: Run | None = None,
+    reuse: dict[str, StepRun] | None = None,
+    dataset_pins: Mapping[str, Mapping[str, int]] | None = None,
+) -> Run:
+    """Creates a pending run with its steps and enqueues it. `reuse` maps node ids to finished steps to reuse.
+
+    Dataset bindings are pinned now (a "latest" binding reads the newest version at
+    creation); `dataset_pins` ({node: {input: DatasetVersion id}}) binds given versions
+    instead, whatever the graph binds there (dataset triggers, retries).
+    """
+    checked = run_input_resolve(pipeline=pipeline, parameters=parameters, version=version, dataset_pins=dataset_pins)
+    new = NewRun(input=checked, trigger_kind=trigger_kind, trigger=trigger, user=user, retry_of=retry_of, reuse=reuse)
+    return run_create_many(runs=[new])[0]
 
 
 def run_abort(*, run: Run) -> Run:

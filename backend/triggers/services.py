@@ -5,12 +5,15 @@ broker, guarantees it happens once: (schedule, fire time), (trigger, dataset
 version), (trigger, source run). The row and the run it starts are written in
 one transaction, so a crash leaves neither and the next attempt redoes both.
 
-The beat tick (`triggers_tick`, task `triggers.tick`) claims due schedules with
-`SELECT ... FOR UPDATE SKIP LOCKED`, one schedule per transaction, so any
-number of beat processes can tick at once without firing anything twice. It
-also repairs what lost messages left behind: debounced dataset firings that
-are due, dataset versions whose commit event never arrived, completed runs
-whose metric triggers were never evaluated.
+The beat tick (`triggers_tick`, task `triggers.tick`) claims due schedules in
+batches with `SELECT ... FOR UPDATE SKIP LOCKED`, one transaction per batch, so
+any number of beat processes can tick at once without firing anything twice. So
+that schedules fire on the dot rather than at the next tick, it also sends
+`triggers.fire_schedules` with the next fire time as its ETA, to several worker
+threads when many schedules are due (`schedules_wake_up`). It also repairs what
+lost messages left behind: debounced dataset firings that are due, dataset
+versions whose commit event never arrived, completed runs whose metric triggers
+were never evaluated.
 
 Every function that depends on the time takes `now` so tests can inject it.
 """
@@ -22,15 +25,18 @@ import json
 import logging
 import math
 import os
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone as dj_timezone
 
 from catalog import types as ctypes
@@ -74,6 +80,16 @@ def _setting(name: str, default: float) -> float:
 
 def tick_seconds() -> float:
     return _setting("STUDIO_SCHEDULE_TICK_SECONDS", 5)
+
+
+def batch_size() -> int:
+    """Schedules claimed and fired per transaction."""
+    return max(1, int(_setting("STUDIO_SCHEDULE_BATCH", 250)))
+
+
+def fan_out() -> int:
+    """Most worker threads that share the schedules due at one moment (each claims its own batches)."""
+    return max(1, int(_setting("STUDIO_SCHEDULE_FAN_OUT", 4)))
 
 
 def grace_seconds() -> float:
@@ -281,41 +297,90 @@ def schedule_delete(*, schedule: Schedule) -> None:
 def schedules_tick(*, now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
     """Fires every due schedule once per due fire time, per its catch-up policy; advances next_fire_at.
 
-    Each schedule is claimed and handled in its own transaction (FOR UPDATE SKIP
-    LOCKED), so concurrent ticks share the work and never handle one schedule
-    twice; the unique (schedule, fire_time) firing row backs that up.
+    Due schedules are claimed in batches of `batch_size()` (FOR UPDATE SKIP LOCKED, one
+    transaction per batch), so concurrent ticks share the work and never handle one schedule
+    twice; the unique (schedule, fire_time) firing row backs that up. A batch's runs, firing
+    rows and next fire times are written with a few bulk statements. If a batch fails as a
+    whole, its schedules are redone one at a time (still under the claim), so one broken
+    schedule never stops the others; it is retried at the next tick. `limit` bounds the
+    schedules one call handles; the next tick takes the rest.
     """
-    now = _now(now)
-    counts: Counter[str] = Counter()
-    broken: list[int] = []
-    for _ in range(limit):
-        claimed: int | None = None
+    tick = _Tick(now=_now(now))
+    size = batch_size()
+    handled = 0
+    try:
+        while handled < limit:
+            with transaction.atomic():
+                # of=("self",): lock the schedules only, not their pipelines (shared by many schedules).
+                batch = list(
+                    Schedule.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("pipeline", "pipeline_version")
+                    .filter(enabled=True, next_fire_at__lte=tick.now)
+                    .exclude(pk__in=tick.broken)
+                    .order_by("next_fire_at", "id")[: min(size, limit - handled)]
+                )
+                if not batch:
+                    break
+                handled += len(batch)
+                if not tick.fire(batch) and len(batch) > 1:
+                    for schedule in batch:
+                        tick.fire([schedule])
+    finally:
+        # Sending a message costs about as much as writing a run, and the workers that take them
+        # share the CPU with this tick: every due run is written first, then they all start.
+        run_services.runs_enqueue(run_ids=tick.started)
+    return dict(tick.counts)
+
+
+@dataclass
+class _Tick:
+    now: datetime
+    counts: Counter[str] = field(default_factory=Counter)
+    broken: list[int] = field(default_factory=list)  # schedules that failed; the next tick retries them
+    started: list[int] = field(default_factory=list)  # runs of committed batches, to enqueue
+
+    def fire(self, schedules: list[Schedule]) -> bool:
+        """Fires claimed schedules in a savepoint; False, with nothing written, if that failed."""
         try:
             with transaction.atomic():
-                schedule = (
-                    Schedule.objects.select_for_update(skip_locked=True)
-                    .filter(enabled=True, next_fire_at__lte=now)
-                    .exclude(pk__in=broken)
-                    .order_by("next_fire_at", "id")
-                    .first()
-                )
-                if schedule is None:
-                    break
-                claimed = schedule.pk
-                counts.update(_schedule_fire(schedule, now))
+                self.counts.update(_schedules_fire(schedules, self.now, self.broken, self.started))
+            return True
         except Exception:
-            if claimed is None:
-                raise
-            # One broken schedule must not stop the others; it is retried at the next tick.
-            logger.exception("schedule %s: tick failed", claimed)
-            broken.append(claimed)
-            counts["errors"] += 1
-    return dict(counts)
+            if len(schedules) > 1:
+                logger.exception("a batch of %d schedules failed; firing them one at a time", len(schedules))
+            else:
+                logger.exception("schedule %s: tick failed", schedules[0].pk)
+                self.broken.append(schedules[0].pk)
+                self.counts["errors"] += 1
+            return False
 
 
-def _schedule_fire(schedule: Schedule, now: datetime) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    parsed, zone = cron_lib.parse(schedule.cron), cron_lib.zone(schedule.timezone)
+@dataclass(frozen=True)
+class _Due:
+    """What one tick does for one schedule: fire times to record as missed, fire times to fire
+    (with whether each is a catch-up run) and the next fire time."""
+
+    schedule: Schedule
+    dropped: list[datetime]
+    fire: list[tuple[datetime, bool]]
+    missed: int  # missed fire times not run, counting those passed over by a jump
+    caught_up: int  # missed fire times one catch-up run stands for
+    next_fire_at: datetime
+
+
+@functools.lru_cache(maxsize=256)
+def _cron(expression: str, timezone: str) -> tuple[cron_lib.Cron, ZoneInfo]:
+    return cron_lib.parse(expression), cron_lib.zone(timezone)
+
+
+@functools.lru_cache(maxsize=4096)
+def _next_fire(parsed: cron_lib.Cron, zone: ZoneInfo, after: datetime) -> datetime:
+    # Pure, and a thousand schedules with one cron share their fire times: computed once.
+    return cron_lib.next_fire_time(parsed, zone, after)
+
+
+def _schedule_due(schedule: Schedule, now: datetime) -> _Due:
+    parsed, zone = _cron(schedule.cron, schedule.timezone)
     keep = max(schedule.max_catchup, 1) + 5
     due: deque[datetime] = deque(maxlen=keep)
     total = 0  # due fire times, counting those passed over by a jump
@@ -331,10 +396,9 @@ def _schedule_fire(schedule: Schedule, now: datetime) -> Counter[str]:
             resume = now - average * (keep + 2)
             if resume > current:
                 total += int((resume - current) / average) if average else 0  # an estimate; they are not recorded
-                current = cron_lib.next_fire_time(parsed, zone, resume)
+                current = _next_fire(parsed, zone, resume)
                 continue
-        current = cron_lib.next_fire_time(parsed, zone, current)
-    next_fire_at = current
+        current = _next_fire(parsed, zone, current)
 
     grace = timedelta(seconds=grace_seconds())
     times = list(due)
@@ -347,60 +411,172 @@ def _schedule_fire(schedule: Schedule, now: datetime) -> Counter[str]:
         catch_up, dropped = missed[-1:], missed[:-1]
     else:
         catch_up, dropped = [], missed
-
-    policy = f"catch-up policy '{schedule.catchup}'"
-    # Only the newest missed fire times get a row; the count covers them all.
-    for fire_time in dropped:
-        _record(ScheduleFiring, schedule=schedule, fire_time=fire_time, status=FiringStatus.MISSED,
-                detail=f"missed while the scheduler was not running ({policy})")
-    counts["missed"] += missed_count - len(catch_up)
-
-    active = ScheduleFiring.objects.filter(schedule=schedule, status=FiringStatus.STARTED, run__status__in=ACTIVE_RUN).count()
-    last_fired = None
-    for fire_time in [*catch_up, *on_time]:
-        late = fire_time in catch_up
-        detail = ""
-        if late:
-            folded = missed_count if schedule.catchup == CatchUp.ONCE else 1
-            detail = f"catch-up run ({policy}) for {folded} missed fire time{'s' if folded != 1 else ''}"
-        firing = _record(ScheduleFiring, schedule=schedule, fire_time=fire_time, status=FiringStatus.PENDING, detail=detail)
-        if firing is None:
-            counts["duplicate"] += 1
-            continue
-        last_fired = fire_time
-        if active >= schedule.max_concurrent_runs:
-            firing.status = FiringStatus.SKIPPED
-            firing.detail = f"{active} run(s) of this schedule still active (max_concurrent_runs={schedule.max_concurrent_runs})"
-            firing.save(update_fields=["status", "detail"])
-            counts["skipped"] += 1
-            continue
-        try:
-            run = run_services.run_create(
-                pipeline=schedule.pipeline,
-                version=schedule.pipeline_version,
-                parameters=schedule.parameters,
-                trigger_kind=TriggerKind.SCHEDULE,
-                trigger={
-                    "schedule": schedule.pk,
-                    "schedule_name": schedule.name,
-                    "fire_time": fire_time.isoformat(),
-                    "timezone": schedule.timezone,
-                    **({"catch_up": True} if late else {}),
-                },
-            )
-        except StudioError as exc:
-            firing.status, firing.detail = FiringStatus.FAILED, exc.message[:4000]
-            firing.save(update_fields=["status", "detail"])
-            counts["failed"] += 1
-            continue
-        firing.status, firing.run = FiringStatus.STARTED, run
-        firing.save(update_fields=["status", "run"])
-        active += 1
-        counts["started"] += 1
-    Schedule.objects.filter(pk=schedule.pk).update(
-        next_fire_at=next_fire_at, last_fire_at=last_fired or schedule.last_fire_at
+    return _Due(
+        schedule=schedule,
+        dropped=dropped,  # only the newest missed fire times get a row; the count covers them all
+        fire=[(t, True) for t in catch_up] + [(t, False) for t in on_time],
+        missed=missed_count - len(catch_up),
+        caught_up=missed_count if schedule.catchup == CatchUp.ONCE else 1,
+        next_fire_at=current,
     )
+
+
+def _schedules_fire(schedules: list[Schedule], now: datetime, broken: list[int], started: list[int]) -> Counter[str]:
+    """Fires the due fire times of claimed (locked) schedules together: firing rows, runs (one
+    input resolution per distinct pipeline version and parameters) and next fire times in bulk.
+    The new runs' ids go to `started` once the transaction commits, for the caller to enqueue."""
+    counts: Counter[str] = Counter()
+    plans: list[_Due] = []
+    for schedule in schedules:
+        try:
+            plans.append(_schedule_due(schedule, now))
+        except Exception:
+            # A stored cron or zone this build cannot read; the others go on.
+            logger.exception("schedule %s: tick failed", schedule.pk)
+            broken.append(schedule.pk)
+            counts["errors"] += 1
+    if not plans:
+        return counts
+    ids = [plan.schedule.pk for plan in plans]
+    times = {t for plan in plans for t in [*plan.dropped, *(t for t, _ in plan.fire)]}
+    # The schedules are locked, so nothing records their fire times meanwhile; the unique
+    # constraint still refuses a second row (the batch then fails and is redone one by one).
+    taken = set(ScheduleFiring.objects.filter(schedule_id__in=ids, fire_time__in=times).values_list("schedule_id", "fire_time"))
+    firing = [plan for plan in plans if any((plan.schedule.pk, t) not in taken for t, _ in plan.fire)]
+    active = dict(
+        ScheduleFiring.objects.filter(schedule_id__in=[p.schedule.pk for p in firing], status=FiringStatus.STARTED, run__status__in=ACTIVE_RUN)
+        .values("schedule_id").annotate(n=Count("id")).values_list("schedule_id", "n")
+    )
+    inputs = dict(zip(
+        [plan.schedule.pk for plan in firing],
+        run_services.run_inputs_resolve(requests=[
+            run_services.RunInputRequest(pipeline=p.schedule.pipeline, version=p.schedule.pipeline_version, parameters=p.schedule.parameters)
+            for p in firing
+        ]),
+        strict=True,
+    ))
+
+    rows: list[ScheduleFiring] = []
+    new_runs: list[run_services.NewRun] = []
+    waiting: list[ScheduleFiring] = []  # started firings, in new_runs' order
+    advance: dict[tuple[datetime, datetime | None], list[int]] = {}
+    for plan in plans:
+        schedule = plan.schedule
+        policy = f"catch-up policy '{schedule.catchup}'"
+        rows += [
+            ScheduleFiring(schedule=schedule, fire_time=t, status=FiringStatus.MISSED, detail=f"missed while the scheduler was not running ({policy})")
+            for t in plan.dropped
+            if (schedule.pk, t) not in taken
+        ]
+        counts["missed"] += plan.missed
+        running = active.get(schedule.pk, 0)
+        last_fired = None
+        for fire_time, late in plan.fire:
+            if (schedule.pk, fire_time) in taken:
+                counts["duplicate"] += 1
+                continue
+            last_fired = fire_time
+            checked = inputs[schedule.pk]
+            row = ScheduleFiring(schedule=schedule, fire_time=fire_time)
+            rows.append(row)
+            if running >= schedule.max_concurrent_runs:
+                row.status = FiringStatus.SKIPPED
+                row.detail = f"{running} run(s) of this schedule still active (max_concurrent_runs={schedule.max_concurrent_runs})"
+                counts["skipped"] += 1
+            elif isinstance(checked, StudioError):
+                row.status, row.detail = FiringStatus.FAILED, checked.message[:4000]
+                counts["failed"] += 1
+            else:
+                row.status = FiringStatus.STARTED
+                if late:
+                    row.detail = f"catch-up run ({policy}) for {plan.caught_up} missed fire time{'s' if plan.caught_up != 1 else ''}"
+                new_runs.append(run_services.NewRun(
+                    input=checked,
+                    trigger_kind=TriggerKind.SCHEDULE,
+                    trigger={
+                        "schedule": schedule.pk,
+                        "schedule_name": schedule.name,
+                        "fire_time": fire_time.isoformat(),
+                        "timezone": schedule.timezone,
+                        **({"catch_up": True} if late else {}),
+                    },
+                ))
+                waiting.append(row)
+                running += 1
+                counts["started"] += 1
+        advance.setdefault((plan.next_fire_at, last_fired or schedule.last_fire_at), []).append(schedule.pk)
+
+    runs = run_services.run_create_many(runs=new_runs, enqueue=False)
+    for row, run in zip(waiting, runs, strict=True):
+        row.run = run
+    # Only a committed batch's runs exist to be enqueued (a failed batch is redone one by one).
+    transaction.on_commit(functools.partial(started.extend, [run.pk for run in runs]))
+    ScheduleFiring.objects.bulk_create(rows)
+    for (next_fire_at, last_fire_at), pks in advance.items():
+        Schedule.objects.filter(pk__in=pks).update(next_fire_at=next_fire_at, last_fire_at=last_fire_at)
     return counts
+
+
+def schedules_wake_up(*, now: datetime | None = None) -> int:
+    """Makes the next schedules due within two tick periods fire at their moment, not at the
+    tick after it: sends `triggers.fire_schedules` with that moment as its ETA, one message per
+    batch of schedules due then (at most `fan_out()`), so several worker threads share them, each
+    claiming its own batches. Each (fire time, thread) message goes out once however many ticks
+    or beat processes ask (a marker in Redis). Returns the number of messages sent."""
+    now = _now(now)
+    period = tick_seconds()
+    # Only the future: what is due already is the tick's (and a schedule that keeps failing
+    # stays due; it must not hide the fire times after it).
+    at = (
+        Schedule.objects.filter(enabled=True, next_fire_at__gt=now, next_fire_at__lte=now + timedelta(seconds=2 * period))
+        .order_by("next_fire_at").values_list("next_fire_at", flat=True).first()
+    )
+    if at is None:
+        return 0
+    due = Schedule.objects.filter(enabled=True, next_fire_at__gt=now, next_fire_at__lte=at).count()
+    sent = 0
+    for slot in range(min(math.ceil(due / batch_size()), fan_out())):
+        if _mark_once(f"triggers:wake:{at.isoformat()}:{slot}", seconds=4 * period + 60):
+            _send("triggers.fire_schedules", at.isoformat(), eta=at, expires=at + timedelta(seconds=2 * period))
+            sent += 1
+    return sent
+
+
+def schedules_fire_due(*, at: datetime) -> dict[str, int]:
+    """The message `schedules_wake_up` sent for the moment `at`: fires what is due. A timer that
+    rings a little early waits for the moment instead of leaving the fire to the next tick."""
+    early = (at - dj_timezone.now()).total_seconds()
+    if 0 < early <= 5:
+        time.sleep(early)
+    return schedules_tick()
+
+
+_local_marks: dict[str, float] = {}
+_local_marks_lock = threading.Lock()
+
+
+@functools.cache
+def _redis(url: str) -> Any:
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+def _mark_once(key: str, *, seconds: float) -> bool:
+    """True for the first to mark `key` within `seconds`: across processes and machines through
+    Redis (SET NX) when the broker is Redis, else (the embedded broker: one machine) in this process."""
+    key = f"{settings.DATABASES['default']['NAME']}:{key}"  # installations may share a Redis database
+    url = str(settings.CELERY_BROKER_URL)
+    if url.startswith(("redis://", "rediss://")):
+        return bool(_redis(url).set(f"studio:{key}", "1", nx=True, ex=max(1, math.ceil(seconds))))
+    now = time.monotonic()
+    with _local_marks_lock:
+        for stale in [k for k, until in _local_marks.items() if until < now]:
+            del _local_marks[stale]
+        if key in _local_marks:
+            return False
+        _local_marks[key] = now + seconds
+        return True
 
 
 # =========================================================================== dataset triggers
@@ -594,10 +770,10 @@ def _dataset_firing_start(firing: DatasetTriggerFiring, trigger: DatasetTrigger,
     firing.save(update_fields=["status", "run"])
 
 
-def _send(task: str, *args: Any, countdown: float | None = None) -> None:
+def _send(task: str, *args: Any, countdown: float | None = None, eta: datetime | None = None, expires: datetime | None = None) -> None:
     from studio.celery import app
 
-    app.send_task(task, args=list(args), countdown=countdown)
+    app.send_task(task, args=list(args), countdown=countdown, eta=eta, expires=expires)
 
 
 # =========================================================================== metric triggers
@@ -823,5 +999,11 @@ def triggers_tick(*, now: datetime | None = None) -> dict[str, int]:
         ).filter(~Exists(MetricTriggerFiring.objects.filter(trigger=trigger, source_run=OuterRef("pk"))))
         for run_id in unevaluated.values_list("pk", flat=True)[:100]:
             counts["metric_events_recovered"] += len(run_finished(run_id=run_id))
+    # The wake-up messages are real-time ETAs, so they follow the real clock, not an injected `now`.
+    try:
+        counts["wake_ups"] += schedules_wake_up()
+    except Exception:
+        # The schedules then fire at the next tick instead of on the dot.
+        logger.exception("arranging the next schedule wake-up failed")
     return dict(counts)
 

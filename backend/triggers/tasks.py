@@ -6,6 +6,8 @@ and acks_late costs nothing; the tick repairs whatever a lost message left undon
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
@@ -18,6 +20,12 @@ TRANSIENT = (OperationalError, InterfaceError)
 @shared_task(name="triggers.tick", acks_late=False, ignore_result=True)
 def tick() -> dict[str, int]:
     return services.triggers_tick()
+
+
+# Sent with an ETA for the moment schedules are due; a lost one leaves the fire to the next tick.
+@shared_task(name="triggers.fire_schedules", acks_late=False, ignore_result=True)
+def fire_schedules(at: str) -> dict[str, int]:
+    return services.schedules_fire_due(at=datetime.fromisoformat(at))
 
 
 @shared_task(name="triggers.dataset_version_committed", acks_late=True, reject_on_worker_lost=True,

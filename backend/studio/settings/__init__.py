@@ -217,7 +217,13 @@ LOGGING = {
 # Datasets: the largest upload accepted (bytes; docs/operations.md).
 DATASET_MAX_BYTES = int(os.environ.get("STUDIO_DATASET_MAX_BYTES", str(5 * 1024**3)))
 # Triggers: how often beat ticks (fires due schedules, debounced dataset triggers, lost events).
+# Schedules do not wait for a tick: each tick sends `triggers.fire_schedules` with an ETA for
+# fire times due before the tick after next, so they fire on the dot (docs/triggers.md).
 STUDIO_SCHEDULE_TICK_SECONDS = float(os.environ.get("STUDIO_SCHEDULE_TICK_SECONDS", "5"))
+# Schedules claimed and fired per transaction, and the most worker threads that share the
+# schedules due at one moment (each claims its own batches).
+STUDIO_SCHEDULE_BATCH = int(os.environ.get("STUDIO_SCHEDULE_BATCH", "250"))
+STUDIO_SCHEDULE_FAN_OUT = int(os.environ.get("STUDIO_SCHEDULE_FAN_OUT", "4"))
 
 # The reconciler repairs steps whose worker died (see runs/engine.py); the trigger
 # tick fires schedules (see triggers/services.py). A tick older than two periods is dropped.
