@@ -47,6 +47,7 @@ class ContainerState:
     oom_killed: bool = False
     error: str = ""
     started_at: datetime | None = None  # when the engine started the container's process
+    finished_at: datetime | None = None  # when it exited
 
 
 @dataclass

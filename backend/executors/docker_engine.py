@@ -60,6 +60,7 @@ def _state(container: Any) -> ContainerState:
         oom_killed=bool(st.get("OOMKilled")),
         error=st.get("Error") or "",
         started_at=_timestamp(st.get("StartedAt")),
+        finished_at=_timestamp(st.get("FinishedAt")),
     )
 
 
@@ -92,6 +93,8 @@ class DockerLauncher:
                 if exc.status_code == 409:
                     # Someone created it between our get and create: same name, same step attempt.
                     container = api.containers.get(spec.name)
+                    if STANDBY_LABEL in (container.labels or {}) and STANDBY_LABEL not in spec.labels:
+                        raise LaunchError(f"container {spec.name!r} appeared as a standby meanwhile; not adopting it") from exc
                 elif exc.status_code == 404:
                     raise LaunchError(f"image {spec.image!r} does not exist on this worker's Docker engine") from exc
                 else:
@@ -155,14 +158,12 @@ class DockerLauncher:
     def wait(self, name: str, timeout: float) -> ContainerState | None:
         try:
             # The low-level call: no inspect before it, since a wait is on the path to the next step.
-            result = client().api.wait(name, timeout=timeout)
+            client().api.wait(name, timeout=timeout)
         except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
             return None
         except NotFound:
             return ContainerState(name=name, status="missing", exit_code=None, labels={})
-        if result.get("StatusCode") == 0 and not (result.get("Error") or {}).get("Message"):
-            return ContainerState(name=name, status="exited", exit_code=0, labels={})
-        return self.state(name)  # OOM kill, error message: the full story
+        return self.state(name)  # one inspect: the exit code alone misses a child killed for memory
 
     def follow_logs(self, name: str, path: str) -> None:
         try:

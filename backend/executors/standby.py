@@ -10,16 +10,19 @@ writes to the pipe; the shim then `exec`s the command, so from there the
 process tree is exactly that of a normal start.
 
 Protocol of the control directory (host side in this module; nothing here is
-Docker-specific, a Kubernetes launcher can mount the same directory):
+Docker-specific, a Kubernetes launcher can mount the same directory). It is
+mounted read-only: the step's code can neither plant links for the worker (which
+runs as root) to follow nor forge the release time.
 
     wake      named pipe the shim reads from until released
     run.sh    `exec 'arg0' 'arg1' ...`, written before `go`
-    go        exists once released (checked before and after the wait)
-    released  created by the shim just before it execs: its mtime is the
-              moment the step's command started
+    go        created once released (checked before and after the wait); its
+              mtime is the release time
 
-The shim needs `/bin/sh` in the image; an image without it fails at start and
-the engine falls back to a normal start.
+The shim needs `/bin/sh` in the image; in an image without it the container
+exits at once, before any release, and the engine falls back to a normal start.
+A standby lives on the Docker engine of the worker that prepared it: every
+worker of an installation that uses standbys must share one engine.
 """
 
 from __future__ import annotations
@@ -38,7 +41,6 @@ CONTROL_DIR = "/ps-control"
 SHIM = (
     f"[ -e {CONTROL_DIR}/go ] || read _ < {CONTROL_DIR}/wake; "
     f"[ -e {CONTROL_DIR}/go ] || {{ echo 'standby: woken without a release' >&2; exit 97; }}; "
-    f": > {CONTROL_DIR}/released; "
     f". {CONTROL_DIR}/run.sh"
 )
 ENTRYPOINT = ["/bin/sh", "-c", SHIM, "ps-standby"]
@@ -52,7 +54,7 @@ def quote(arg: str) -> str:
 def prepare_control_dir(control: Path) -> None:
     """Creates the control directory and its pipe (idempotent: preparer and executor may race)."""
     control.mkdir(parents=True, exist_ok=True)
-    control.chmod(0o777)  # the step runs as an unprivileged user and creates `released`
+    control.chmod(0o755)  # the step runs as an unprivileged user; it only reads here
     with contextlib.suppress(FileExistsError):
         os.mkfifo(control / "wake", 0o644)
     (control / "wake").chmod(0o644)
@@ -93,9 +95,9 @@ def wake(control: Path) -> int:
 
 
 def released_at(control: Path) -> datetime | None:
-    """When the shim handed over to the step's command, or None if it never did."""
+    """When the standby was released (the shim hands over within a millisecond), or None."""
     try:
-        return datetime.fromtimestamp((control / "released").stat().st_mtime, tz=UTC)
+        return datetime.fromtimestamp((control / "go").stat().st_mtime, tz=UTC)
     except OSError:
         return None
 
@@ -103,6 +105,7 @@ def released_at(control: Path) -> datetime | None:
 def link_input(source: Path, target: Path) -> None:
     """Puts an input file into the standby's /inputs directory without copying it."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.chmod(0o755)
     with contextlib.suppress(FileNotFoundError):
         target.unlink()
     os.link(source, target)

@@ -8,6 +8,7 @@ runs/tasks.py are thin wrappers around the functions here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -19,7 +20,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from catalog import types as ctypes
 from datasets import store
 from executors import standby as standby_lib
 from executors.base import STANDBY_LABEL, ContainerSpec, Launcher, LaunchError, Mount, Usage
-from executors.command import INPUTS_DIR, OUTPUTS_DIR, CommandLineError, build
+from executors.command import INPUTS_DIR, OUTPUTS_DIR, CommandLine, CommandLineError, build
 from pipelines import graph as graph_lib
 from runs import previews
 from runs.models import (
@@ -202,7 +203,9 @@ def run_advance(*, run_id: int) -> None:
                 status=StepStatus.QUEUED, inputs=inputs, queued_at=now
             ):
                 step.status = StepStatus.QUEUED
-                if step.standby and not step.attempt:
+                # The flag as it is now (the row is ours until commit), not as read above: a failed
+                # prepare clears it while holding the row.
+                if step.standby and not step.attempt and StepRun.objects.filter(pk=step.pk, standby=True).exists():
                     _release_queued(step, inputs)
                 enqueue_execute(step.pk)  # sent after commit, so the worker sees the queued row
         # Standby containers of steps that will never run go; new ones are asked for ahead of the frontier.
@@ -333,11 +336,10 @@ def _standby_work_dir(step: StepRun) -> Path:
 def step_prepare(*, step_id: int, launcher: Launcher | None = None) -> None:
     """Creates and starts the standby container of a step that has not started yet.
 
-    Holds the step's row lock meanwhile, so the step is neither claimed nor skipped
-    while its standby is half made: a worker that claims it finds the container
-    running, and run_advance removes the standby of a step that will not run before it
-    closes the run. On failure the flag is cleared and the worker starts normally,
-    replacing the broken standby.
+    Holds the step's row lock meanwhile, so the step is neither claimed, queued nor
+    skipped while its standby is half made. A step released already (queued before this
+    message was handled) gets no standby: its worker starts it normally. On failure
+    the container goes and the flag is cleared, so the worker starts normally.
     """
     with transaction.atomic():
         step = (
@@ -346,21 +348,19 @@ def step_prepare(*, step_id: int, launcher: Launcher | None = None) -> None:
             .filter(pk=step_id, standby=True, attempt=0, status__in=[StepStatus.PENDING, StepStatus.QUEUED])
             .first()
         )
-        if step is None or step.run.abort_requested:
+        if step is None or step.run.abort_requested or standby_lib.is_released(_standby_work_dir(step) / "control"):
             return
         launcher = launcher or _default_launcher()
-        image = _standby_image(step)
+        name = container_name(step.run_id, step.node_id, 1)
         try:
-            if image is None:
+            if _standby_image(step) is None:
                 raise LaunchError("the component does not name its command")
-            state, _ = launcher.ensure_started(_standby_spec(step, container_name(step.run_id, step.node_id, 1)))
-            if state.status not in ("running", "created"):
-                raise LaunchError(f"could not start the shim: the container is {state.status} (exit code {state.exit_code})")
+            launcher.ensure_started(_standby_spec(step, name))
         except Exception as exc:  # noqa: BLE001 - a standby is an optimisation; the normal start remains
-            if isinstance(exc, LaunchError) and image and "could not start" in str(exc):
-                _no_shell_images.add(image)
             logger.info("step %s of run %s: no standby container (%s)", step.node_id, step.run_id, exc)
             StepRun.objects.filter(pk=step.pk).update(standby=False)
+            with contextlib.suppress(Exception):  # not released (the row lock says so): nothing of the step ran
+                launcher.remove(name)
 
 
 def _standbys_discard(names: list[str], launcher: Launcher | None = None) -> None:
@@ -427,6 +427,7 @@ def step_execute(*, step_id: int, launcher: Launcher | None = None) -> None:
             _finish(step, token, _Outcome(StepStatus.FAILED, None, "worker lost before the container started"))
             return
     if step.run.abort_requested:
+        _discard_own_standby(step, launcher)
         _finish(step, token, _Outcome(StepStatus.ABORTED, None, "run aborted"))
         return
     try:
@@ -440,14 +441,22 @@ def step_execute(*, step_id: int, launcher: Launcher | None = None) -> None:
             except Exception:  # noqa: BLE001
                 logger.exception("could not remove container %s", step.container_name)
     if outcome is not None:
+        _discard_own_standby(step, launcher)
         _finish(step, token, outcome)
+
+
+def _discard_own_standby(step: StepRun, launcher: Launcher) -> None:
+    """A step that ends without having used its standby container (aborted before it started, a
+    command line that cannot be built) removes it; after a run in it, this finds nothing."""
+    if step.standby and step.attempt == 1:
+        _standbys_discard([container_name(step.run_id, step.node_id, 1)], launcher)
 
 
 def _work_dir(step: StepRun) -> Path:
     return store.scratch_dir("steps", str(step.run_id), str(step.pk), str(step.attempt))
 
 
-def _command_line(step: StepRun) -> Any:
+def _command_line(step: StepRun) -> CommandLine:
     values = {k: v["value"] for k, v in step.inputs.items() if "value" in v}
     return build(step.component_version.spec, values=values, present=set(step.inputs))
 
@@ -472,7 +481,7 @@ def _outputs_dir(work: Path) -> Path:
     return outputs
 
 
-def _container_spec(step: StepRun, name: str, work: Path, line: Any) -> ContainerSpec:
+def _container_spec(step: StepRun, name: str, work: Path, line: CommandLine) -> ContainerSpec:
     """A normal start: the command line is known, each input is mounted read-only at its path."""
     mounts = [
         Mount(str(store.host_path(_input_file(step, work, input_name))), container_path, read_only=True)
@@ -534,7 +543,7 @@ def _spec_for(step: StepRun, name: str, *, command: list[str] | None, args: list
     )
 
 
-def _release_standby(step: StepRun, line: Any) -> Path:
+def _release_standby(step: StepRun, line: CommandLine) -> Path:
     """Links the inputs into the standby's /inputs and hands it the command line, unless that
     happened already (run_advance releases as soon as the step is queued). Returns the control
     directory."""
@@ -575,56 +584,83 @@ def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | 
         line = _command_line(step)
     except (CommandLineError, ValueError) as exc:
         return _Outcome(StepStatus.FAILED, None, f"cannot build the command line: {exc}")
-    wake: int | None = None
     if step.standby and step.attempt == 1 and line.command:
-        try:
-            wake = standby_lib.wake(_release_standby(step, line))
-            cspec = _standby_spec(step, name)
-            # Usually running already; started here if the prepare message has not been handled yet.
-            launcher.ensure_started(cspec)
-        except (LaunchError, OSError) as exc:
-            if wake is not None:
-                os.close(wake)
-                wake = None
-            # The normal start below replaces the standby container (executors/docker_engine.py).
-            logger.info("step %s of run %s: standby not usable (%s); starting normally", step.node_id, step.run_id, exc)
-            StepRun.objects.filter(pk=step.pk).update(standby=False)
-            step.standby = False
-            shutil.rmtree(work / "control", ignore_errors=True)
-    if wake is not None:
-        try:
-            return _wait_container(step, token, launcher, cspec, work, standby=True)
-        except _ShimFailed as exc:
-            # The image cannot run the shim (no /bin/sh): nothing of the step ran, start it normally.
-            logger.info("step %s of run %s: %s; starting normally", step.node_id, step.run_id, exc)
-            _no_shell_images.add(cspec.image)
-            StepRun.objects.filter(pk=step.pk).update(standby=False)
-            launcher.remove(name)
-            shutil.rmtree(work / "control", ignore_errors=True)
-        finally:
-            os.close(wake)
+        outcome = _run_standby(step, token, launcher, name, work, line)
+        if outcome is not _START_NORMALLY:
+            return outcome  # type: ignore[return-value]
+        StepRun.objects.filter(pk=step.pk).update(standby=False)
+        step.standby = False
     cspec = _container_spec(step, name, work, line)
     try:
         started, _ = launcher.ensure_started(cspec)
     except LaunchError as exc:
         return _Outcome(StepStatus.FAILED, None, str(exc))
-    return _wait_container(step, token, launcher, cspec, work, standby=False, started_at=started.started_at)
+    return _wait_container(step, token, launcher, cspec, work, launched_at=started.started_at)
+
+
+_START_NORMALLY = object()
+
+
+def _run_standby(step: StepRun, token: str, launcher: Launcher, name: str, work: Path, line: CommandLine) -> Any:
+    """Runs the step in its standby container: releases it (unless run_advance did), wakes the shim
+    and waits. Returns _START_NORMALLY when nothing of the step ran (no standby container exists,
+    or it died before the release); once released, never starts the step a second way."""
+    control = work / "control"
+    current = launcher.state(name)
+    if current.status == "missing" or STANDBY_LABEL not in current.labels:
+        return _START_NORMALLY  # prepare failed, or never ran: claiming waited for its row lock
+    if not standby_lib.is_released(control):
+        try:
+            _release_standby(step, line)
+        except OSError as exc:
+            if not standby_lib.is_released(control):
+                logger.info("step %s of run %s: standby not released (%s)", step.node_id, step.run_id, exc)
+                launcher.remove(name)
+                return _START_NORMALLY
+            raise
+    released = standby_lib.released_at(control)
+    wake = standby_lib.wake(control)  # kept open until the container exits: no lost wake-up
+    try:
+        cspec = _standby_spec(step, name)
+        started, _ = launcher.ensure_started(cspec)
+        launched = max(t for t in (released, started.started_at) if t) if (released or started.started_at) else None
+        return _wait_container(step, token, launcher, cspec, work, launched_at=launched, released_at=released)
+    except _ShimFailed as exc:
+        # The image cannot run the shim (no /bin/sh): the container died before the release.
+        logger.info("step %s of run %s: %s; starting normally", step.node_id, step.run_id, exc)
+        _no_shell_images.add(exc.image)
+        launcher.remove(name)
+        return _START_NORMALLY
+    except LaunchError as exc:
+        launcher.remove(name)  # released: the attempt fails rather than run the step a second way
+        return _Outcome(StepStatus.FAILED, None, f"standby container: {exc}")
+    finally:
+        os.close(wake)
 
 
 class _ShimFailed(Exception):
-    """A standby container ended without handing over to the step's command."""
+    """A standby container ended before its release: the image cannot run the shim."""
+
+    def __init__(self, message: str, image: str) -> None:
+        super().__init__(message)
+        self.image = image
 
 
 def _wait_container(step: StepRun, token: str, launcher: Launcher, cspec: ContainerSpec, work: Path, *,
-                    standby: bool, started_at: Any = None) -> _Outcome | None:
+                    launched_at: datetime | None, released_at: datetime | None = None) -> _Outcome | None:
+    """Waits for the step's container (beating, watching for abort and timeout), then records it.
+    `released_at` is set for a standby container: its command started then, not at the claim."""
     name = cspec.name
+    if launched_at:
+        StepRun.objects.filter(pk=step.pk, worker=token).update(launched_at=launched_at)
 
     logs = threading.Thread(target=launcher.follow_logs, args=(name, str(log_path(step))), daemon=True)
     logs.start()
     usage = Usage()
     stop_sampling = threading.Event()
     threading.Thread(target=_sample_usage_until, args=(launcher, name, usage, stop_sampling), daemon=True).start()
-    deadline = (step.started_at or timezone.now()) + timedelta(seconds=step.timeout_seconds) if step.timeout_seconds else None
+    began = released_at or step.started_at or timezone.now()
+    deadline = began + timedelta(seconds=step.timeout_seconds) if step.timeout_seconds else None
     timed_out = False
     last_beat = time.monotonic()
     while True:
@@ -661,8 +697,9 @@ def _wait_container(step: StepRun, token: str, launcher: Launcher, cspec: Contai
     stop_sampling.set()
     if state.status == "missing" or timed_out or state.oom_killed or state.exit_code != 0:
         logs.join(timeout=10)  # the error message quotes the log's last line
-    if standby and not timed_out and state.status != "missing" and standby_lib.released_at(work / "control") is None:
-        raise _ShimFailed(f"its standby container exited with code {state.exit_code} before the release")
+    if released_at and state.finished_at and state.finished_at < released_at and state.exit_code != 0:
+        stop_sampling.set()
+        raise _ShimFailed(f"its standby container exited with code {state.exit_code} before the release", cspec.image)
     try:
         if state.status == "missing":
             return _Outcome(StepStatus.FAILED, None, "the container disappeared before it finished")
@@ -681,7 +718,6 @@ def _wait_container(step: StepRun, token: str, launcher: Launcher, cspec: Contai
             peak_memory_bytes=usage.peak_memory_bytes,
             cpu_seconds=usage.cpu_seconds,
             log_size=_size(log_path(step)),
-            launched_at=standby_lib.released_at(work / "control") if standby else started_at,
         )
         launcher.remove(name)
         _cleanup(work)
