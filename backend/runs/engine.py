@@ -607,8 +607,11 @@ def _run_standby(step: StepRun, token: str, launcher: Launcher, name: str, work:
     or it died before the release); once released, never starts the step a second way."""
     control = work / "control"
     current = launcher.state(name)
-    if current.status == "missing" or STANDBY_LABEL not in current.labels:
-        return _START_NORMALLY  # prepare failed, or never ran: claiming waited for its row lock
+    mine = current.labels.get("studio.installation") == installation_id() and current.labels.get("studio.step-id") == str(step.pk)
+    if current.status == "missing" or STANDBY_LABEL not in current.labels or not mine:
+        # Prepare failed or never ran (claiming waited for its row lock); another installation's
+        # container of that name makes the normal start fail with a clear message.
+        return _START_NORMALLY
     if not standby_lib.is_released(control):
         try:
             _release_standby(step, line)
@@ -622,8 +625,9 @@ def _run_standby(step: StepRun, token: str, launcher: Launcher, name: str, work:
     wake = standby_lib.wake(control)  # kept open until the container exits: no lost wake-up
     try:
         cspec = _standby_spec(step, name)
-        started, _ = launcher.ensure_started(cspec)
-        launched = max(t for t in (released, started.started_at) if t) if (released or started.started_at) else None
+        if current.status == "created":  # prepared, but its start did not go through
+            current, _ = launcher.ensure_started(cspec)
+        launched = max(t for t in (released, current.started_at) if t) if (released or current.started_at) else None
         return _wait_container(step, token, launcher, cspec, work, launched_at=launched, released_at=released)
     except _ShimFailed as exc:
         # The image cannot run the shim (no /bin/sh): the container died before the release.
