@@ -65,6 +65,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--p5-steps", type=int, default=10, help="P5 steps per seeded run (default 10 → 100,000 step runs)")
     p.add_argument("--p5-pipelines", type=int, default=250, help="P5 seeded pipelines (default 250)")
     p.add_argument("--p5-requests", type=int, default=200, help="P5 timed requests per case (default 200)")
+    p.add_argument("--p6-steps", type=int, default=500,
+                   help="P6 pipeline size, in columns of 25 steps (default 500: 20 columns)")
     p.add_argument("--concurrency", type=int, default=10, help="Celery worker threads (default 10)")
     p.add_argument("--port", type=int, default=8765, help="loopback port for the bench's gunicorn (default 8765)")
     p.add_argument("--no-profile", action="store_true", help="skip the profile pass")
@@ -122,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench import scenarios
 
+    if "P6" in only:
+        # The built editor (frontend/dist, built by bench/run.sh) is served by whitenoise from STATIC_ROOT
+        # (var/bench/static), which gunicorn reads when it starts: collect it first.
+        from bench import editor
+
+        editor.collect_static()
+
     events = DockerEvents().start()
     processes: list[Process] = []
     figures: list[Figure] = []
@@ -173,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"P4: {args.p4_schedules} schedules due in one minute; {args.p4_versions} dataset versions")
             attempt("P4", lambda: scenarios.p4_triggers(ctx, schedules=args.p4_schedules, versions=args.p4_versions))
         if "P6" in only:
-            figures.extend(scenarios.p6_editor())
+            attempt("P6", lambda: scenarios.p6_editor(ctx, columns=max(1, args.p6_steps // 25), rows=25))
         if "P7" in only:
             log(f"P7: {p7_runs} runs of a 3-step pipeline queued at once")
             p7_timeout = args.p7_timeout or (900 if args.quick else 1800)

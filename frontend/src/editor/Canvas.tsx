@@ -13,7 +13,16 @@ import {
   type NodeChange,
   type OnConnectEnd,
 } from '@xyflow/react';
-import { useCallback, useEffect, useRef, useState, type DragEvent, type MouseEvent, type ReactElement } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+  type DragEvent,
+  type MouseEvent,
+  type PointerEvent,
+  type ReactElement,
+} from 'react';
 import { portOfHandle, type ConnectionRequest, type Position, type Size } from '../pipeline-core';
 import { categoryColor } from './categories';
 import { nodeTypes, type StepFlowNode } from './ComponentNode';
@@ -51,6 +60,26 @@ export interface CanvasProps {
 const LOW_DETAIL_ZOOM = 0.55;
 const lowDetailSelector = (s: { transform: [number, number, number] }): boolean => s.transform[2] < LOW_DETAIL_ZOOM;
 
+// Props of <ReactFlow> that are objects, at module scope: React Flow copies them into its store whenever
+// their identity changes, and a new `defaultEdgeOptions` re-renders every edge. Inline literals would
+// do that on every drag frame of a 500-node pipeline.
+const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1.1 };
+const DEFAULT_EDGE_OPTIONS = { interactionWidth: 16 };
+const DELETE_KEYS = ['Delete', 'Backspace'];
+const MULTI_SELECTION_KEYS = ['Shift', 'Meta', 'Control'];
+
+/** A viewport that shows all of these positions (steps about 260 × 130) in most of the window. */
+function roughFit(positions: Position[]): { x: number; y: number; zoom: number } {
+  if (!positions.length || typeof window === 'undefined') return { x: 0, y: 0, zoom: 1 };
+  const xs = positions.map((p) => p.x);
+  const ys = positions.map((p) => p.y);
+  const [x0, y0] = [Math.min(...xs), Math.min(...ys)];
+  const width = Math.max(...xs) + 260 - x0;
+  const height = Math.max(...ys) + 130 - y0;
+  const zoom = Math.min(1, (window.innerWidth * 0.6) / width, (window.innerHeight * 0.8) / height);
+  return { x: -x0 * zoom, y: -y0 * zoom, zoom: Math.max(zoom, 0.05) };
+}
+
 export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps): ReactElement {
   const store = useEditorStoreApi();
   const readOnly = useEditor((s) => s.readOnly);
@@ -64,6 +93,10 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
   // Fit the view to a graph that is there when the canvas opens. On an empty canvas React Flow
   // would keep that fit pending and apply it to the first dropped step, jumping and zooming under the cursor.
   const [fitOnOpen] = useState(() => store.getState().doc.graph.nodes.length > 0);
+  // Where the view starts until React Flow has measured the steps and fits them: roughly fitted already,
+  // from the positions in the document and the window's size. A large pipeline then renders at low
+  // detail from the first frame, instead of rendering every port's text at 100 % to hide it a moment later.
+  const [initialViewport] = useState(() => roughFit(store.getState().doc.graph.nodes.map((n) => n.position)));
 
   useEffect(() => {
     if (firstFit.current) {
@@ -74,6 +107,19 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
     const id = requestAnimationFrame(() => void fitView({ padding: 0.15, duration: 250 }));
     return () => cancelAnimationFrame(id);
   }, [fitRequest, fitView]);
+
+  // During a drag, React Flow reports a position for every mouse move, and a browser may deliver several
+  // moves per frame. Each report re-renders the canvas (500 steps, 1,400 edges), so they are merged and
+  // applied once per animation frame; the end of the drag applies what is pending at once.
+  const pendingMoves = useRef<{ positions: Map<string, Position>; frame: number } | null>(null);
+  const flushMoves = useCallback(() => {
+    const pending = pendingMoves.current;
+    if (!pending) return;
+    pendingMoves.current = null;
+    cancelAnimationFrame(pending.frame);
+    store.getState().moveNodes(pending.positions, true);
+  }, [store]);
+  useEffect(() => flushMoves, [flushMoves]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<StepFlowNode>[]) => {
@@ -94,11 +140,19 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
       }
       const state = store.getState();
       if (sizes.size) state.setMeasured(sizes);
-      if (positions.size) state.moveNodes(positions, dragging);
-      else if (changes.some((c) => c.type === 'position' && !c.dragging)) state.moveNodes(new Map(), false);
+      if (positions.size && dragging) {
+        if (pendingMoves.current) {
+          for (const [id, p] of positions) pendingMoves.current.positions.set(id, p);
+        } else {
+          pendingMoves.current = { positions, frame: requestAnimationFrame(flushMoves) };
+        }
+      } else if (positions.size || changes.some((c) => c.type === 'position' && !c.dragging)) {
+        flushMoves();
+        state.moveNodes(positions, false);
+      }
       if (selection.length) state.setNodeSelected(selection);
     },
-    [store],
+    [store, flushMoves],
   );
 
   const onEdgesChange = useCallback(
@@ -190,6 +244,22 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
     [onStepClick],
   );
 
+  // A drag of a step or of the canvas keeps the pointer captured by what was grabbed: the browser then
+  // skips hit-testing the whole canvas on every move (on 500 steps, most of a frame). React Flow follows
+  // the mouse on the window, so it sees the same events. Handles are left alone: a new connection
+  // looks for the handle under the pointer.
+  const onPointerDownCapture = useCallback((event: PointerEvent<HTMLDivElement>) => {
+    const target = event.target as Element;
+    if (event.button !== 0 || target.closest('.react-flow__handle')) return;
+    const grabbed = target.closest('.react-flow__node, .react-flow__pane');
+    if (grabbed?.closest('.react-flow') !== event.currentTarget) return;
+    try {
+      grabbed.setPointerCapture?.(event.pointerId);
+    } catch {
+      // Not an active pointer (a synthetic event): nothing to capture.
+    }
+  }, []);
+
   const minimapColor = useCallback(
     (n: StepFlowNode) => (n.data.status ? (STATUS_COLORS[n.data.status] ?? '#cbd5e1') : categoryColor(n.data.spec?.category)),
     [],
@@ -210,21 +280,25 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
       onDragOver={onDragOver}
       onDrop={onDrop}
       onNodeClick={onNodeClick}
+      onPointerDownCapture={onPointerDownCapture}
       nodesDraggable={!readOnly}
       nodesConnectable={!readOnly}
       edgesFocusable={!readOnly}
-      deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
-      multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+      deleteKeyCode={readOnly ? null : DELETE_KEYS}
+      multiSelectionKeyCode={MULTI_SELECTION_KEYS}
       onlyRenderVisibleElements={nodes.length > 150}
       minZoom={0.05}
       maxZoom={2}
       fitView={fitOnOpen}
-      fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}
+      defaultViewport={initialViewport}
+      fitViewOptions={FIT_VIEW_OPTIONS}
       connectionRadius={24}
-      defaultEdgeOptions={{ interactionWidth: 16 }}
+      defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
       elevateEdgesOnSelect
     >
-      <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd5e1" />
+      {/* Zoomed far out the dots are a grey haze a few pixels apart, and repainting them on every frame of a
+          pan was a quarter of the painting: the grid shows again at a readable zoom. */}
+      {lowDetail ? null : <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd5e1" />}
       {showMinimap ? (
         <MiniMap<StepFlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" />
       ) : null}

@@ -184,7 +184,14 @@ function ComponentNodeView({ id, data, selected }: NodeProps<StepFlowNode>): Rea
   );
 }
 
-export const ComponentNode = memo(ComponentNodeView);
+// React Flow also passes a step its position, size, z-index and drag state, which this view does not
+// show: comparing only what it shows keeps a drag (a new position every frame) and the measuring of a
+// freshly opened pipeline (a size for every step) from re-rendering the steps' contents.
+function sameView(a: NodeProps<StepFlowNode>, b: NodeProps<StepFlowNode>): boolean {
+  return a.id === b.id && a.data === b.data && a.selected === b.selected;
+}
+
+export const ComponentNode = memo(ComponentNodeView, sameView);
 
 // At module scope, so React Flow never sees a new object and re-mounts nodes.
 export const nodeTypes = { component: ComponentNode };

@@ -4,6 +4,7 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { memo, useCallback, useEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { ComponentSpec, DatasetRef, PipelineDocument, Position, Problem } from '../pipeline-core';
 import { Icon } from '../components/Icon';
 import { Canvas } from './Canvas';
@@ -12,7 +13,7 @@ import { Palette } from './Palette';
 import { ParametersPanel } from './ParametersPanel';
 import { ProblemsPanel } from './ProblemsPanel';
 import { PropertiesPanel } from './PropertiesPanel';
-import { createEditorStore, minimapShown } from './store';
+import { createEditorStore, minimapShown, type EditorState } from './store';
 
 export interface PipelineEditorProps {
   pipeline: PipelineDocument;
@@ -99,7 +100,9 @@ function EditorInner({
   useEffect(() => {
     callbacks.current.onProblemsChange?.(store.getState().problems);
     return store.subscribe((state, prev) => {
-      if (state.doc !== prev.doc && state.doc !== lastEmitted.current) {
+      // A drag moves a step on every frame: the parent hears of the new positions once, when it ends,
+      // instead of re-rendering its whole page sixty times a second.
+      if (state.doc !== lastEmitted.current && !state.dragging) {
         lastEmitted.current = state.doc;
         callbacks.current.onChange?.(state.doc);
       }
@@ -167,20 +170,40 @@ function EditorInner({
   );
 }
 
+// What the toolbar shows, as plain values: it re-renders when one of them changes, not on every
+// change of the store (a drag changes the document on every frame).
+const toolbarSelector = (st: EditorState) => ({
+  readOnly: st.readOnly,
+  canUndo: st.past.length > 0,
+  canRedo: st.future.length > 0,
+  hasNodeSelection: st.selectedNodes.size > 0,
+  hasSelection: st.selectedNodes.size > 0 || st.selectedEdges.size > 0,
+  hasClipboard: !!st.clipboard,
+  hasNodes: st.doc.graph.nodes.length > 0,
+  minimapOn: minimapShown(st),
+  undo: st.undo,
+  redo: st.redo,
+  copySelection: st.copySelection,
+  paste: st.paste,
+  deleteSelection: st.deleteSelection,
+  autoLayout: st.autoLayout,
+  toggleMinimap: st.toggleMinimap,
+});
+
 function Toolbar(): ReactElement {
-  const s = useEditor((st) => st);
+  const s = useEditor(useShallow(toolbarSelector));
   const { fitView } = useReactFlow();
-  const hasSelection = s.selectedNodes.size > 0 || s.selectedEdges.size > 0;
+  const hasSelection = s.hasSelection;
   return (
     <div className="editor-toolbar" role="toolbar" aria-label="Editor tools">
       {s.readOnly ? (
         <span className="readonly-tag">Read-only</span>
       ) : (
         <>
-          <button type="button" className="tool" onClick={s.undo} disabled={!s.past.length} title="Undo (Ctrl+Z)" aria-label="Undo">
+          <button type="button" className="tool" onClick={s.undo} disabled={!s.canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">
             <Icon name="undo" />
           </button>
-          <button type="button" className="tool" onClick={s.redo} disabled={!s.future.length} title="Redo (Ctrl+Y)" aria-label="Redo">
+          <button type="button" className="tool" onClick={s.redo} disabled={!s.canRedo} title="Redo (Ctrl+Y)" aria-label="Redo">
             <Icon name="redo" />
           </button>
           <span className="tool-sep" />
@@ -188,13 +211,13 @@ function Toolbar(): ReactElement {
             type="button"
             className="tool"
             onClick={() => s.copySelection()}
-            disabled={!s.selectedNodes.size}
+            disabled={!s.hasNodeSelection}
             title="Copy (Ctrl+C)"
             aria-label="Copy"
           >
             <Icon name="copy" />
           </button>
-          <button type="button" className="tool" onClick={() => s.paste()} disabled={!s.clipboard} title="Paste (Ctrl+V)" aria-label="Paste">
+          <button type="button" className="tool" onClick={() => s.paste()} disabled={!s.hasClipboard} title="Paste (Ctrl+V)" aria-label="Paste">
             <Icon name="paste" />
           </button>
           <button type="button" className="tool" onClick={s.deleteSelection} disabled={!hasSelection} title="Delete (Del)" aria-label="Delete selection">
@@ -205,7 +228,7 @@ function Toolbar(): ReactElement {
             type="button"
             className="tool text"
             onClick={s.autoLayout}
-            disabled={!s.doc.graph.nodes.length}
+            disabled={!s.hasNodes}
             title="Arrange steps left to right"
             data-testid="auto-layout"
           >
@@ -215,9 +238,9 @@ function Toolbar(): ReactElement {
       )}
       <button
         type="button"
-        className={`tool text${minimapShown(s) ? ' on' : ''}`}
+        className={`tool text${s.minimapOn ? ' on' : ''}`}
         onClick={s.toggleMinimap}
-        aria-pressed={minimapShown(s)}
+        aria-pressed={s.minimapOn}
         title="Show or hide the minimap"
         data-testid="toggle-minimap"
       >

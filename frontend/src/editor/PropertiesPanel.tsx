@@ -1,4 +1,4 @@
-import { useMemo, type ReactElement } from 'react';
+import { memo, useDeferredValue, useMemo, type ReactElement } from 'react';
 import { typedDefault, ValueControl } from '../components/ValueControl';
 import {
   datasetFits,
@@ -17,6 +17,7 @@ import {
   setPublish,
   updateNode,
   type Binding,
+  type ComponentSpec,
   type DatasetKind,
   type DatasetRef,
   type GraphNode,
@@ -29,6 +30,8 @@ import {
 } from '../pipeline-core';
 import { categoryColor, categoryLabel } from './categories';
 import { useEditor, useEditorStoreApi } from './context';
+
+const NO_PROBLEMS: Problem[] = [];
 
 type Mode = 'default' | 'value' | 'parameter' | 'connection' | 'dataset';
 
@@ -414,8 +417,9 @@ function toNumberOr<T>(text: string, fallback: T): number | T {
 }
 
 export function PropertiesPanel(): ReactElement {
-  const store = useEditorStoreApi();
-  const selected = useEditor((s) => s.selectedNodes);
+  // Follows the selection at low priority: grabbing a step to drag it selects it, and building its form
+  // must not hold up the first frames of the drag.
+  const selected = useDeferredValue(useEditor((s) => s.selectedNodes));
   const nodes = useEditor((s) => s.doc.graph.nodes);
   const lookup = useEditor((s) => s.lookup);
   const readOnly = useEditor((s) => s.readOnly);
@@ -440,8 +444,34 @@ export function PropertiesPanel(): ReactElement {
       </div>
     );
   }
-  const spec = lookup(node.component_version);
-  const problems = nodeProblems.get(node.id) ?? [];
+  return (
+    <MemoNodeProperties
+      node={node}
+      spec={lookup(node.component_version)}
+      problems={nodeProblems.get(node.id) ?? NO_PROBLEMS}
+      readOnly={readOnly}
+    />
+  );
+}
+
+interface NodePropertiesProps {
+  node: GraphNode;
+  spec: ComponentSpec | undefined;
+  problems: Problem[];
+  readOnly: boolean;
+}
+
+/** Equal but for the position, which the panel does not show: dragging the step re-renders nothing here. */
+function sameButPosition(a: NodePropertiesProps, b: NodePropertiesProps): boolean {
+  if (a.spec !== b.spec || a.problems !== b.problems || a.readOnly !== b.readOnly) return false;
+  if (a.node === b.node) return true;
+  const keys = new Set([...Object.keys(a.node), ...Object.keys(b.node)]);
+  keys.delete('position');
+  return [...keys].every((k) => a.node[k as keyof GraphNode] === b.node[k as keyof GraphNode]);
+}
+
+function NodeProperties({ node, spec, problems, readOnly }: NodePropertiesProps): ReactElement {
+  const store = useEditorStoreApi();
   const update = (fn: (n: GraphNode) => GraphNode, key: string): void =>
     store.getState().edit((doc) => updateNode(doc, node.id, fn), { coalesce: `${key}:${node.id}` });
   const setResource = (key: keyof ResourceOverrides, raw: string): void =>
@@ -545,3 +575,5 @@ export function PropertiesPanel(): ReactElement {
     </div>
   );
 }
+
+const MemoNodeProperties = memo(NodeProperties, sameButPosition);

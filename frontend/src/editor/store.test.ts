@@ -55,6 +55,29 @@ describe('editor store', () => {
     expect(s.getState().doc).toBe(before);
   });
 
+  it('tells listeners of a drag once, when it ends', () => {
+    const s = store();
+    const finished: unknown[] = [];
+    s.subscribe((state, prev) => {
+      if (state.doc !== prev.doc && !state.dragging) finished.push(state.doc);
+    });
+    for (let i = 1; i <= 5; i++) s.getState().moveNodes(new Map([['load', { x: i, y: i }]]), true);
+    expect(finished).toEqual([]);
+    expect(s.getState().dragging).toBe(true);
+    s.getState().moveNodes(new Map([['load', { x: 6, y: 6 }]]), false);
+    expect(finished).toEqual([s.getState().doc]);
+    expect(s.getState().dragging).toBe(false);
+  });
+
+  it('keeps measured sizes without re-rendering anything', () => {
+    const s = store();
+    let notified = 0;
+    s.subscribe(() => notified++);
+    s.getState().setMeasured(new Map([['load', { width: 260, height: 120 }]]));
+    expect(notified).toBe(0);
+    expect(s.getState().measured.get('load')).toEqual({ width: 260, height: 120 });
+  });
+
   it('coalesces typing in one field into one undo step', () => {
     const s = store();
     for (const label of ['S', 'Sp', 'Spl']) {

@@ -243,30 +243,26 @@ export function createEditorStore(initial: PipelineDocument, specs: ComponentSpe
         const state = get();
         if (state.readOnly) return;
         const next = moveNodes(state.doc, positions);
-        // One undo step per drag: record when the drag starts, not on every frame.
+        // One undo step per drag: record when the drag starts, not on every frame. The document and the
+        // dragging flag change together, so a subscriber never sees a drag's first move as a finished edit.
         if (next !== state.doc) {
           const record = !state.dragging;
           set({
             doc: next,
+            dragging,
             past: record ? [...state.past, state.doc].slice(-HISTORY_LIMIT) : state.past,
             future: record ? [] : state.future,
             lastEdit: null,
           });
-        }
-        if (state.dragging !== dragging) set({ dragging });
+        } else if (state.dragging !== dragging) set({ dragging });
       },
 
       setMeasured(sizes) {
-        const measured = new Map(get().measured);
-        let changed = false;
-        for (const [id, size] of sizes) {
-          const old = measured.get(id);
-          if (!old || old.width !== size.width || old.height !== size.height) {
-            measured.set(id, size);
-            changed = true;
-          }
-        }
-        if (changed) set({ measured });
+        // Recorded in place, without telling subscribers: React Flow has these sizes already, and they only
+        // need to be there when a step's node is built again (useFlowNodes) or laid out. Publishing them
+        // rebuilt every node of a freshly opened pipeline once more, a render pass of 500 steps.
+        const measured = get().measured as Map<string, Size>;
+        for (const [id, size] of sizes) measured.set(id, size);
       },
 
       select(nodes, edges = []) {

@@ -34,7 +34,6 @@ export function useFlowNodes(statuses: Record<string, string> | undefined): Step
     const nodes = doc.graph.nodes.map((node) => {
       const spec = lookup(node.component_version);
       const problems = nodeProblems.get(node.id);
-      const size = measured.get(node.id);
       const isSelected = selected.has(node.id);
       const status = statuses?.[node.id];
       const prev = cache.current.get(node.id);
@@ -47,8 +46,6 @@ export function useFlowNodes(statuses: Record<string, string> | undefined): Step
         prev.data.readOnly === readOnly &&
         prev.data.datasetNames === datasetNames &&
         !!prev.selected === isSelected &&
-        prev.measured?.width === size?.width &&
-        prev.measured?.height === size?.height &&
         problemsKey(prev.data.problems) === problemsKey(problems)
       ) {
         flow = prev;
@@ -57,6 +54,9 @@ export function useFlowNodes(statuses: Record<string, string> | undefined): Step
         // A node whose component just became known grew handles: leave out the old size so
         // React Flow measures it (and its handles) again instead of reusing empty handle bounds.
         const remeasure = !!prev && prev.data.spec !== spec;
+        // The size React Flow measured (store.setMeasured): a new node object must carry it, or React Flow
+        // hides the step until it has measured it again. A reused object is the one React Flow measured.
+        const size = measured.get(node.id);
         flow = {
           id: node.id,
           type: 'component',
