@@ -38,3 +38,18 @@ def api(user) -> APIClient:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def anon() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _settle_before_flush(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A worker started by an earlier test keeps consuming the queue: a transactional test that
+    sent tasks without asking for the `worker` fixture (which settles itself) waits for them
+    here, or the flush of the test database (TRUNCATE) can deadlock with them."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not marker.kwargs.get("transaction") or "worker" in request.fixturenames:
+        return
+    from tests.engine.conftest import a_worker_is_running, settle
+
+    if a_worker_is_running():
+        settle()

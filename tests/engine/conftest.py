@@ -133,12 +133,25 @@ class SharedWorker:
     def ensure(self) -> Worker:
         if self.current is None or self.current.proc is None or self.current.proc.poll() is not None:
             self.current = Worker(self.env, self.log).start()
+            _STARTED.append(self)
         return self.current
+
+    @property
+    def running(self) -> bool:
+        return self.current is not None and self.current.proc is not None and self.current.proc.poll() is None
 
     def stop(self) -> None:
         if self.current is not None:
             self.current.stop()
             self.current = None
+
+
+_STARTED: list[SharedWorker] = []
+
+
+def a_worker_is_running() -> bool:
+    """Whether a test worker consumes the queue now (it outlives the test that started it)."""
+    return any(shared.running for shared in _STARTED)
 
 
 @pytest.fixture(scope="session")
