@@ -25,7 +25,7 @@ import {
 } from 'react';
 import { portOfHandle, type ConnectionRequest, type Position, type Size } from '../pipeline-core';
 import { categoryColor } from './categories';
-import { nodeTypes, type StepFlowNode } from './ComponentNode';
+import { LowDetailContext, nodeTypes, type StepFlowNode } from './ComponentNode';
 import { useEditor, useEditorStoreApi } from './context';
 import { PALETTE_MIME } from './Palette';
 import { minimapShown } from './store';
@@ -65,6 +65,9 @@ const lowDetailSelector = (s: { transform: [number, number, number] }): boolean 
 // do that on every drag frame of a 500-node pipeline.
 const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1.1 };
 const DEFAULT_EDGE_OPTIONS = { interactionWidth: 16 };
+// Zoomed far out, no invisible 16-unit-wide stroke under every edge to catch clicks (at 0.2 it is 3 px on
+// screen anyway): one SVG path per edge instead of two. Switching re-renders the edges once.
+const LOW_DETAIL_EDGE_OPTIONS = { interactionWidth: 0 };
 const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_SELECTION_KEYS = ['Shift', 'Meta', 'Control'];
 
@@ -266,43 +269,45 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
   );
 
   return (
-    <ReactFlow<StepFlowNode, StepEdge>
-      nodes={nodes}
-      edges={edges}
-      className={lowDetail ? 'low-detail' : undefined}
-      nodeTypes={nodeTypes}
-      onNodesChange={onNodesChange}
-      onEdgesChange={onEdgesChange}
-      onConnect={onConnect}
-      onConnectEnd={onConnectEnd}
-      isValidConnection={isValidConnection}
-      onDelete={onDelete}
-      onDragOver={onDragOver}
-      onDrop={onDrop}
-      onNodeClick={onNodeClick}
-      onPointerDownCapture={onPointerDownCapture}
-      nodesDraggable={!readOnly}
-      nodesConnectable={!readOnly}
-      edgesFocusable={!readOnly}
-      deleteKeyCode={readOnly ? null : DELETE_KEYS}
-      multiSelectionKeyCode={MULTI_SELECTION_KEYS}
-      onlyRenderVisibleElements={nodes.length > 150}
-      minZoom={0.05}
-      maxZoom={2}
-      fitView={fitOnOpen}
-      defaultViewport={initialViewport}
-      fitViewOptions={FIT_VIEW_OPTIONS}
-      connectionRadius={24}
-      defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
-      elevateEdgesOnSelect
-    >
-      {/* Zoomed far out the dots are a grey haze a few pixels apart, and repainting them on every frame of a
-          pan was a quarter of the painting: the grid shows again at a readable zoom. */}
-      {lowDetail ? null : <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd5e1" />}
-      {showMinimap ? (
-        <MiniMap<StepFlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" />
-      ) : null}
-      <Controls showInteractive={false} position="bottom-left" />
-    </ReactFlow>
+    <LowDetailContext.Provider value={lowDetail}>
+      <ReactFlow<StepFlowNode, StepEdge>
+        nodes={nodes}
+        edges={edges}
+        className={lowDetail ? 'low-detail' : undefined}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onDelete={onDelete}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        onNodeClick={onNodeClick}
+        onPointerDownCapture={onPointerDownCapture}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesFocusable={!readOnly}
+        deleteKeyCode={readOnly ? null : DELETE_KEYS}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
+        onlyRenderVisibleElements={nodes.length > 150}
+        minZoom={0.05}
+        maxZoom={2}
+        fitView={fitOnOpen}
+        defaultViewport={initialViewport}
+        fitViewOptions={FIT_VIEW_OPTIONS}
+        connectionRadius={24}
+        defaultEdgeOptions={lowDetail ? LOW_DETAIL_EDGE_OPTIONS : DEFAULT_EDGE_OPTIONS}
+        elevateEdgesOnSelect
+      >
+        {/* Zoomed far out the dots are a grey haze a few pixels apart, and repainting them on every frame of a
+            pan was a quarter of the painting: the grid shows again at a readable zoom. */}
+        {lowDetail ? null : <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd5e1" />}
+        {showMinimap ? (
+          <MiniMap<StepFlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" />
+        ) : null}
+        <Controls showInteractive={false} position="bottom-left" />
+      </ReactFlow>
+    </LowDetailContext.Provider>
   );
 }

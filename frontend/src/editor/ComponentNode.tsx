@@ -1,5 +1,5 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
-import { memo, type CSSProperties, type ReactElement } from 'react';
+import { createContext, memo, useContext, type CSSProperties, type ReactElement } from 'react';
 import {
   describeType,
   formatValueText,
@@ -31,6 +31,13 @@ export interface StepData extends Record<string, unknown> {
 export type StepFlowNode = Node<StepData, 'component'>;
 
 const EMPTY: Problem[] = [];
+
+/**
+ * True when the canvas is zoomed far out (Canvas.tsx LOW_DETAIL_ZOOM): steps then render without
+ * per-port DOM (see PortsLowDetail). A context, not a React Flow store selector in every step, so a
+ * drag or pan frame runs no extra selector per step; only crossing the threshold re-renders them.
+ */
+export const LowDetailContext = createContext(false);
 
 const NO_NAMES: ReadonlyMap<number, string> = new Map();
 
@@ -92,8 +99,50 @@ function InputRow({
   );
 }
 
+/**
+ * The ports of a step zoomed far out, where their names and types are too small to read: only the
+ * handles, as plain elements in the grid of rows the full view uses, so every handle keeps its place
+ * to the pixel and React Flow's measured handle positions (and the edges) stay valid across a switch.
+ * Plain elements carrying React Flow's handle classes and data attributes are measured as handles,
+ * without a React component and a store subscription each (2,500 of them in a 500-step pipeline). A
+ * connection cannot be started from them: at this zoom a handle is a couple of pixels wide.
+ */
+function PortsLowDetail({ nodeId, spec, badPorts }: { nodeId: string; spec: ComponentSpec; badPorts: Set<unknown> }): ReactElement {
+  return (
+    <div className="step-ports">
+      <div className="step-lod-col step-lod-in">
+        {spec.inputs.map((port) => (
+          <div
+            key={port.name}
+            className={`react-flow__handle react-flow__handle-left target handle${badPorts.has(port.name) ? ' port-invalid-handle' : ''}`}
+            style={{ '--port-color': typeColor(typeName(port.type)) } as CSSProperties}
+            data-handleid={inputHandleId(port.name)}
+            data-nodeid={nodeId}
+            data-handlepos={Position.Left}
+            data-testid={`handle-${nodeId}-in-${port.name}`}
+          />
+        ))}
+      </div>
+      <div className="step-lod-col step-lod-out">
+        {spec.outputs.map((port) => (
+          <div
+            key={port.name}
+            className="react-flow__handle react-flow__handle-right source handle"
+            style={{ '--port-color': typeColor(typeName(port.type)) } as CSSProperties}
+            data-handleid={outputHandleId(port.name)}
+            data-nodeid={nodeId}
+            data-handlepos={Position.Right}
+            data-testid={`handle-${nodeId}-out-${port.name}`}
+          />
+        ))}
+      </div>
+    </div>
+  );
+}
+
 function ComponentNodeView({ id, data, selected }: NodeProps<StepFlowNode>): ReactElement {
   const { node, spec, status, readOnly } = data;
+  const lowDetail = useContext(LowDetailContext);
   const problems = data.problems ?? EMPTY;
   const badPorts = new Set(problems.map((p) => p.port).filter(Boolean));
   const color = categoryColor(spec?.category);
@@ -129,7 +178,9 @@ function ComponentNodeView({ id, data, selected }: NodeProps<StepFlowNode>): Rea
           </span>
         ) : null}
       </div>
-      {spec ? (
+      {spec && lowDetail ? (
+        <PortsLowDetail nodeId={id} spec={spec} badPorts={badPorts} />
+      ) : spec ? (
         <div className="step-ports">
           <div className="step-inputs">
             {spec.inputs.map((port) => (

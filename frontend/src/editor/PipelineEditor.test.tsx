@@ -1,10 +1,17 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EVALUATE, samplePipeline, SPECS } from '../pipeline-core/fixtures';
 import type { PipelineDocument } from '../pipeline-core';
 import { PipelineEditor } from './PipelineEditor';
 
 afterEach(cleanup);
+
+// The canvas opens at a zoom that fits the steps into the window (Canvas.tsx roughFit); in jsdom's
+// 1024 × 768 the sample pipeline would open below the low-detail zoom, where steps have no port labels
+// or hints. A desktop window, as in the browser tests, shows them at full detail.
+beforeEach(() => {
+  Object.assign(window, { innerWidth: 1920, innerHeight: 1080 });
+});
 
 describe('PipelineEditor', () => {
   it('renders every step with typed, named handles', () => {
@@ -15,6 +22,18 @@ describe('PipelineEditor', () => {
     expect(handle.getAttribute('data-port-type')).toBe('Dataset');
     expect(screen.getByTestId('handle-train-out-model')).toBeTruthy();
     expect(screen.getByTestId('palette-item-Train classifier')).toBeTruthy();
+  });
+
+  it('renders steps without per-port rows when zoomed far out, keeping every handle', () => {
+    Object.assign(window, { innerWidth: 600, innerHeight: 400 });
+    render(<PipelineEditor pipeline={samplePipeline()} components={SPECS} palette={SPECS} />);
+    const split = screen.getByTestId('node-split');
+    expect(split.textContent).toContain('Split');
+    expect(split.querySelector('.port')).toBeNull();
+    const handle = screen.getByTestId('handle-split-in-data');
+    expect(handle.classList.contains('target')).toBe(true);
+    expect(handle.getAttribute('data-handleid')).toBe('in:data');
+    expect(screen.getByTestId('handle-train-out-model').getAttribute('data-handleid')).toBe('out:model');
   });
 
   it('adds a component from the palette with the keyboard and reports the change', () => {
