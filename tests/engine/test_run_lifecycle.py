@@ -114,3 +114,15 @@ def test_a_missing_image_fails_the_step_with_a_clear_message(api, worker, db):
     assert run.status == "failed"
     assert "pipeline-studio/does-not-exist:9" in run.steps.get().error
     assert "does not exist" in run.steps.get().error
+
+
+def test_a_step_killed_for_memory_fails_with_the_reason(api, worker, shell_component):
+    hog = "import sys, time; chunks = [bytearray(16 * 1024 * 1024) for _ in range(64)]; time.sleep(1)"
+    pipeline = make_pipeline("hog", [node("hog", shell_component, hog)])
+    run_id = api.post(f"/api/pipelines/{pipeline.pk}/runs/", {}, format="json").json()["id"]
+
+    run = wait_for_run(run_id, timeout=60)
+
+    step = run.steps.get()
+    assert run.status == "failed"
+    assert "out of memory (limit 256 MiB)" in step.error, step.error
