@@ -28,14 +28,7 @@ fi
 # `playwright install`), installed when its lockfile changed, as scripts/e2e.sh does for tests/browser.
 command -v chromium >/dev/null || apt_install chromium
 bash scripts/frontend.sh build
-( cd bench/editor
-  stamp=node_modules/.lock.sha256
-  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    log "npm install (bench/editor, the P6 browser driver)"
-    npm install --no-audit --no-fund --no-save --loglevel=error >&2
-    echo "$want" >"$stamp"
-  fi )
+npm_install_locked bench/editor "bench/editor, the P6 browser driver"
 
 export BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-${DATABASE_URL%/*}/studio_bench}"
 export BENCH_BROKER_URL="${BENCH_BROKER_URL:-${CELERY_BROKER_URL%/*}/3}"

@@ -15,14 +15,7 @@ export_services
 bash scripts/docker-engine.sh
 bash worker_images/build.sh
 bash scripts/frontend.sh build
-( cd tests/browser
-  stamp=node_modules/.lock.sha256
-  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    log "npm install (browser tests)"
-    npm install --no-audit --no-fund --no-save --loglevel=error >&2
-    echo "$want" >"$stamp"
-  fi )
+npm_install_locked tests/browser "browser tests"
 
 # A fresh database, broker db and state directory for every run.
 export DATABASE_URL="${DATABASE_URL%/*}/studio_e2e"

@@ -10,13 +10,7 @@ fi
 major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$major" -ge 20 ] || die "the editor needs Node.js 20 or newer (found $(node --version))"
 
-stamp=node_modules/.lock.sha256
-want="$(sha256sum package-lock.json | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  log "npm install (frontend, from package-lock.json)"
-  npm install --no-audit --no-fund --no-save --loglevel=error >&2
-  echo "$want" >"$stamp"
-fi
+npm_install_locked . "frontend, from package-lock.json"
 
 case "${1:-build}" in
   test)

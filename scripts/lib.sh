@@ -45,3 +45,17 @@ export_services() {
   [ -n "${DATABASE_URL:-}" ] && [ -n "${CELERY_BROKER_URL:-}" ] ||
     die "scripts/services.sh printed no DATABASE_URL / CELERY_BROKER_URL"
 }
+
+# npm_install_locked DIR WHAT: `npm install` in DIR from its package-lock.json, only when the lockfile
+# changed since the last install (a sha256 stamp in node_modules). No `npm ci`: the lockfiles lack some
+# platforms' optional packages.
+npm_install_locked() {
+  local dir="$1" what="$2" stamp want
+  stamp="$dir/node_modules/.lock.sha256"
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "npm install ($what)"
+    ( cd "$dir" && npm install --no-audit --no-fund --no-save --loglevel=error >&2 )
+    echo "$want" >"$stamp"
+  fi
+}
