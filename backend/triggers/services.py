@@ -28,7 +28,7 @@ import os
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -151,6 +151,20 @@ def _record(model: Any, **fields: Any) -> Any | None:
 # =========================================================================== schedules
 
 
+def _reject_unknown_fields(changes: Mapping[str, Any], fields: Sequence[str], message: str) -> None:
+    unknown = set(changes) - set(fields)
+    if unknown:
+        _raise_if([Problem("unknown_field", f"{name}: {message}", field=name) for name in sorted(unknown)])
+
+
+def _lock_or_not_found(model: Any, pk: int, what: str) -> Any:
+    """The row under a lock (inside the caller's transaction), or NotFound naming it."""
+    locked = model.objects.select_for_update().filter(pk=pk).first()
+    if locked is None:
+        raise NotFound(f"{what[0].upper()}{what[1:]} {pk} does not exist.", [Problem("not_found", f"{what} {pk} does not exist")])
+    return locked
+
+
 def _cron_problems(cron: Any, timezone: Any) -> tuple[cron_lib.Cron | None, ZoneInfo | None, list[Problem]]:
     problems: list[Problem] = []
     parsed = zone = None
@@ -260,13 +274,9 @@ def schedule_update(*, schedule: Schedule, changes: Mapping[str, Any], now: date
     """Applies `changes` (any of SCHEDULE_FIELDS; pipeline_version as a number or None). A changed cron or
     zone, or resuming, recomputes the next fire time from now: the change counts from the next tick.
     Resuming does not catch up what the pause skipped."""
-    unknown = set(changes) - set(SCHEDULE_FIELDS)
-    if unknown:
-        _raise_if([Problem("unknown_field", f"{name}: not a schedule field.", field=name) for name in sorted(unknown)])
+    _reject_unknown_fields(changes, SCHEDULE_FIELDS, "not a schedule field.")
     with transaction.atomic():
-        locked = Schedule.objects.select_for_update().filter(pk=schedule.pk).first()
-        if locked is None:
-            raise NotFound(f"Schedule {schedule.pk} does not exist.", [Problem("not_found", f"schedule {schedule.pk} does not exist")])
+        locked = _lock_or_not_found(Schedule, schedule.pk, "schedule")
         current = {
             "name": locked.name, "pipeline": locked.pipeline, "cron": locked.cron, "timezone": locked.timezone,
             "pipeline_version": locked.pipeline_version.number if locked.pipeline_version_id else None,
@@ -666,13 +676,9 @@ def dataset_trigger_create(
 
 
 def dataset_trigger_update(*, trigger: DatasetTrigger, changes: Mapping[str, Any]) -> DatasetTrigger:
-    unknown = set(changes) - set(DATASET_TRIGGER_FIELDS)
-    if unknown:
-        _raise_if([Problem("unknown_field", f"{name}: not a dataset trigger field.", field=name) for name in sorted(unknown)])
+    _reject_unknown_fields(changes, DATASET_TRIGGER_FIELDS, "not a dataset trigger field.")
     with transaction.atomic():
-        locked = DatasetTrigger.objects.select_for_update().filter(pk=trigger.pk).first()
-        if locked is None:
-            raise NotFound(f"Dataset trigger {trigger.pk} does not exist.", [Problem("not_found", f"dataset trigger {trigger.pk} does not exist")])
+        locked = _lock_or_not_found(DatasetTrigger, trigger.pk, "dataset trigger")
         values = {name: getattr(locked, name) for name in DATASET_TRIGGER_FIELDS}
         values.update(changes)
         _raise_if(_dataset_trigger_problems(values, exclude_pk=locked.pk))
@@ -868,13 +874,9 @@ def metric_trigger_create(
 
 
 def metric_trigger_update(*, trigger: MetricTrigger, changes: Mapping[str, Any]) -> MetricTrigger:
-    unknown = set(changes) - set(METRIC_TRIGGER_FIELDS)
-    if unknown:
-        _raise_if([Problem("unknown_field", f"{name}: not a writable metric trigger field.", field=name) for name in sorted(unknown)])
+    _reject_unknown_fields(changes, METRIC_TRIGGER_FIELDS, "not a writable metric trigger field.")
     with transaction.atomic():
-        locked = MetricTrigger.objects.select_for_update().filter(pk=trigger.pk).first()
-        if locked is None:
-            raise NotFound(f"Metric trigger {trigger.pk} does not exist.", [Problem("not_found", f"metric trigger {trigger.pk} does not exist")])
+        locked = _lock_or_not_found(MetricTrigger, trigger.pk, "metric trigger")
         values = {
             "name": locked.name, "source_pipeline": locked.source_pipeline, "metric": f"{locked.node}.{locked.output}.{locked.metric}",
             "comparison": locked.comparison, "threshold": locked.threshold, "target_pipeline": locked.target_pipeline,
