@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +183,17 @@ def package_worker_fixtures(label: str) -> tuple[Any, Any]:
         settle()
 
     return shared_worker, worker
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 60, interval: float = 0.2, what: str = "condition") -> Any:
+    """Polls `condition` until it returns something truthy (returned), or fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"{what} not met within {timeout}s")
 
 
 def settle(timeout: float = 15) -> None:

@@ -19,6 +19,7 @@ from tests.engine.conftest import (
     make_pipeline,
     node,
     wait_for_run,
+    wait_until,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.docker]
@@ -26,16 +27,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.docker]
 WRITE = "import sys, time; time.sleep(1); open(sys.argv[1], 'w').write(\"it's\")"
 APPEND = "import sys; open(sys.argv[1], 'w').write(open(sys.argv[2]).read() + ' \"quoted\" $HOME')"
 NO_SHELL_IMAGE = "pipeline-studio/test-no-shell:1"
-
-
-def wait_until(predicate, timeout: float = 30, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_downstream_steps_start_from_standby_containers_with_their_real_inputs(api, worker, shell_component):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 from runs.models import Run
@@ -12,20 +10,11 @@ from tests.engine.conftest import (  # noqa: F401 - fixtures, shared with the en
     make_component,
     package_worker_fixtures,
     shell_component,
+    wait_until,
     worker_env,
 )
 
 shared_worker, worker = package_worker_fixtures("triggers")
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 60, interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
 
 
 def runs_of(pipeline: Any) -> list[Run]:
