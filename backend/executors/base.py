@@ -69,8 +69,11 @@ class Launcher(Protocol):
 
     def state(self, name: str) -> ContainerState: ...
 
-    def wait(self, name: str, timeout: float) -> ContainerState | None:
-        """Waits up to `timeout` seconds; the final state, or None while it still runs."""
+    def wait(self, name: str, timeout: float, *, since: datetime | None = None,
+             labels: dict[str, str] | None = None) -> ContainerState | None:
+        """Waits up to `timeout` seconds; the final state, or None while it still runs. `since`: when
+        the container's command started (an earlier exit of a container of that name is not this
+        one's); `labels`: labels it carries, told apart from other containers of that name by them."""
 
     def follow_logs(self, name: str, path: str) -> None:
         """Appends the container's output to `path` until it exits (call from a thread)."""

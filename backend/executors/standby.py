@@ -18,6 +18,9 @@ runs as root) to follow nor forge the release time.
     run.sh    `exec 'arg0' 'arg1' ...`, written before `go`
     go        created once released (checked before and after the wait); its
               mtime is the release time
+    started   created by the preparer once the container is running (the shim
+              does not read it): the worker that claims a step released ahead of
+              it can wait for the container without asking the engine first
 
 The shim needs `/bin/sh` in the image; in an image without it the container
 exits at once, before any release, and the engine falls back to a normal start.
@@ -92,6 +95,14 @@ def wake(control: Path) -> int:
             os.close(fd)
             raise
     return fd
+
+
+def mark_started(control: Path) -> None:
+    (control / "started").touch(mode=0o644)
+
+
+def is_started(control: Path) -> bool:
+    return (control / "started").exists()
 
 
 def released_at(control: Path) -> datetime | None:

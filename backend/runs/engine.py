@@ -32,7 +32,7 @@ from django.utils import timezone
 from catalog import types as ctypes
 from datasets import store
 from executors import standby as standby_lib
-from executors.base import STANDBY_LABEL, ContainerSpec, Launcher, LaunchError, Mount, Usage
+from executors.base import STANDBY_LABEL, ContainerSpec, ContainerState, Launcher, LaunchError, Mount, Usage
 from executors.command import INPUTS_DIR, OUTPUTS_DIR, CommandLine, CommandLineError, build
 from pipelines import graph as graph_lib
 from runs import previews
@@ -356,6 +356,7 @@ def step_prepare(*, step_id: int, launcher: Launcher | None = None) -> None:
             if _standby_image(step) is None:
                 raise LaunchError("the component does not name its command")
             launcher.ensure_started(_standby_spec(step, name))
+            standby_lib.mark_started(_standby_work_dir(step) / "control")
         except Exception as exc:  # noqa: BLE001 - a standby is an optimisation; the normal start remains
             logger.info("step %s of run %s: no standby container (%s)", step.node_id, step.run_id, exc)
             StepRun.objects.filter(pk=step.pk).update(standby=False)
@@ -574,6 +575,10 @@ def _release_queued(step: StepRun, inputs: dict[str, Any]) -> None:
         logger.info("early release of step %s of run %s failed", step.node_id, step.run_id, exc_info=True)
 
 
+def _same_step_labels(labels: dict[str, str], step: StepRun) -> bool:
+    return labels.get("studio.installation") == installation_id() and labels.get("studio.step-id") == str(step.pk)
+
+
 def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | None:
     name = step.container_name if step.container_name.endswith(f"-{step.attempt}") else ""
     name = name or container_name(step.run_id, step.node_id, step.attempt)
@@ -606,13 +611,15 @@ def _run_standby(step: StepRun, token: str, launcher: Launcher, name: str, work:
     and waits. Returns _START_NORMALLY when nothing of the step ran (no standby container exists,
     or it died before the release); once released, never starts the step a second way."""
     control = work / "control"
-    current = launcher.state(name)
-    mine = current.labels.get("studio.installation") == installation_id() and current.labels.get("studio.step-id") == str(step.pk)
-    if current.status == "missing" or STANDBY_LABEL not in current.labels or not mine:
-        # Prepare failed or never ran (claiming waited for its row lock); another installation's
-        # container of that name makes the normal start fail with a clear message.
-        return _START_NORMALLY
-    if not standby_lib.is_released(control):
+    released = standby_lib.released_at(control)
+    current: ContainerState | None = None
+    if released is None or not standby_lib.is_started(control):
+        current = launcher.state(name)
+        mine = _same_step_labels(current.labels, step)
+        if current.status == "missing" or STANDBY_LABEL not in current.labels or not mine:
+            # Prepare failed or never ran (claiming waited for its row lock); another installation's
+            # container of that name makes the normal start fail with a clear message.
+            return _START_NORMALLY
         try:
             _release_standby(step, line)
         except OSError as exc:
@@ -621,13 +628,17 @@ def _run_standby(step: StepRun, token: str, launcher: Launcher, name: str, work:
                 launcher.remove(name)
                 return _START_NORMALLY
             raise
-    released = standby_lib.released_at(control)
+        released = standby_lib.released_at(control)
+    # Else run_advance released it and step_prepare had started this step's own container (it marks
+    # that only after the start; a failed prepare removes the container): no inspect on the way to
+    # the wait, which reports a container that vanished since.
     wake = standby_lib.wake(control)  # kept open until the container exits: no lost wake-up
     try:
         cspec = _standby_spec(step, name)
-        if current.status == "created":  # prepared, but its start did not go through
+        if current is not None and current.status == "created":  # prepared, but its start did not go through
             current, _ = launcher.ensure_started(cspec)
-        launched = max(t for t in (released, current.started_at) if t) if (released or current.started_at) else None
+        started = current.started_at if current is not None else None
+        launched = max(t for t in (released, started) if t) if (released or started) else None
         return _wait_container(step, token, launcher, cspec, work, launched_at=launched, released_at=released)
     except _ShimFailed as exc:
         # The image cannot run the shim (no /bin/sh): the container died before the release.
@@ -667,8 +678,11 @@ def _wait_container(step: StepRun, token: str, launcher: Launcher, cspec: Contai
     deadline = began + timedelta(seconds=step.timeout_seconds) if step.timeout_seconds else None
     timed_out = False
     last_beat = time.monotonic()
+    # Only this container's exit counts: its labels, and not before its command started (a same-named
+    # standby that ended before its release is not this step's end).
+    own = {k: v for k, v in cspec.labels.items() if k in ("studio.installation", "studio.step-id")}
     while True:
-        state = launcher.wait(name, timeout=1.0)
+        state = launcher.wait(name, timeout=1.0, since=launched_at, labels=own)
         if state is not None:
             break
         if time.monotonic() - last_beat >= min(1.0, heartbeat_seconds()):

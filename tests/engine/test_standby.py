@@ -188,3 +188,26 @@ def test_a_retry_after_a_standby_attempt_starts_normally(api, worker, shell_comp
     assert flaky.attempt == 2 and flaky.exit_code == 2 and "attempt failed" in flaky.error
     assert flaky.container_name.endswith("-2")  # the second attempt had a container of its own
     no_containers_left(run_id)
+
+
+def test_a_step_released_before_its_standby_was_prepared_starts_normally(shell_component):
+    """The prepare message can arrive after the step is due (a busy queue): run_advance has released
+    a standby that does not exist. The claiming worker starts the step normally."""
+    from runs.models import Run
+
+    pipeline = make_pipeline("standby late prepare", [node("solo", shell_component, "import sys; open(sys.argv[1], 'w').write('x')")])
+    run = Run.objects.create(pipeline=pipeline, pipeline_version=pipeline.versions.get())
+    step = StepRun.objects.create(run=run, node_id="solo", component_version=shell_component, standby=True)
+
+    engine.run_advance(run_id=run.pk)  # queues the step and releases its (missing) standby
+    assert (engine._standby_work_dir(step) / "control" / "go").exists()
+    engine.step_prepare(step_id=step.pk)  # too late: a released step gets no standby
+    assert not containers_of(run.pk)
+    engine.step_execute(step_id=step.pk)
+
+    step.refresh_from_db()
+    assert step.status == "completed", step.error
+    assert not step.standby
+    run.refresh_from_db()
+    assert run.status == "completed"
+    no_containers_left(run.pk)
