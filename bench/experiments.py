@@ -6,7 +6,8 @@ reported figures always come from the unpatched engine.
                   sampler thread (once a second while it runs); the step thread never waits for the daemon's
                   1 s stats tick. Usage figures stay best effort, as the engine says they are.
     lean-docker   create + start with no inspect around them (docker-py's containers.create() inspects, and
-                  ensure_started() reloads twice); wait() without the get() before it; remove() without get().
+                  ensure_started() reloads once); remove() without get(). (The engine's wait() learns of exits
+                  from Docker's event stream, so there is no wait() variant any more.)
                   Re-attaching to an existing container (409 on create) goes through the original code.
 """
 
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import threading
 import time
-
-import requests
 
 EXPERIMENTS = ("async-usage", "lean-docker")
 
@@ -59,7 +58,7 @@ def _lean_docker() -> None:
 
     from executors import docker_engine
     from executors.base import ContainerSpec, ContainerState, LaunchError
-    from executors.docker_engine import DockerLauncher, _state, client
+    from executors.docker_engine import DockerLauncher, client
 
     ensure_started = DockerLauncher.ensure_started
 
@@ -78,19 +77,6 @@ def _lean_docker() -> None:
             raise LaunchError(f"Docker could not start the container: {exc.explanation or exc}") from exc
         return ContainerState(name=spec.name, status="running", exit_code=None, labels=spec.labels), True
 
-    def lean_wait(self: DockerLauncher, name: str, timeout: float) -> ContainerState | None:
-        api = client()
-        try:
-            api.api.wait(name, timeout=timeout)
-        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
-            return None
-        except NotFound:
-            return ContainerState(name=name, status="missing", exit_code=None, labels={})
-        try:
-            return _state(api.containers.get(name))
-        except NotFound:
-            return ContainerState(name=name, status="missing", exit_code=None, labels={})
-
     def lean_remove(self: DockerLauncher, name: str) -> None:
         try:
             client().api.remove_container(name, force=True)
@@ -101,6 +87,5 @@ def _lean_docker() -> None:
                 raise
 
     DockerLauncher.ensure_started = lean_ensure_started  # type: ignore[method-assign]
-    DockerLauncher.wait = lean_wait  # type: ignore[method-assign]
     DockerLauncher.remove = lean_remove  # type: ignore[method-assign]
     assert docker_engine.DockerLauncher is DockerLauncher

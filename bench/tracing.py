@@ -44,14 +44,26 @@ def _add(key: str, seconds: float) -> None:
     bucket[1] += seconds
 
 
+# Every operation's wall-clock start and end are also kept, in order, per task ("marks"): they place a
+# task's steps on the same clock as Docker's events (when did the wait begin, relative to the exit?).
+
+
+def _mark(name: str, began: float) -> None:
+    rec = getattr(_local, "rec", None)
+    if rec is not None:
+        rec.setdefault("marks", []).append([name, round(began, 6), round(time.time(), 6)])
+
+
 def _timed(key: str | Any, fn: Any) -> Any:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        t = time.perf_counter()
+        t, wall = time.perf_counter(), time.time()
         try:
             return fn(*args, **kwargs)
         finally:
-            _add(key(*args, **kwargs) if callable(key) else key, time.perf_counter() - t)
+            name = key(*args, **kwargs) if callable(key) else key
+            _add(name, time.perf_counter() - t)
+            _mark(name, wall)
 
     return wrapper
 
@@ -83,11 +95,12 @@ def install() -> None:
     original = db_utils.CursorWrapper._execute_with_wrappers
 
     def execute(self: Any, sql: str, params: Any, many: bool, executor: Any) -> Any:
-        t = time.perf_counter()
+        t, wall = time.perf_counter(), time.time()
         try:
             return original(self, sql, params, many, executor)
         finally:
             _add(_sql_key(sql), time.perf_counter() - t)
+            _mark(_sql_key(sql), wall)
 
     db_utils.CursorWrapper._execute_with_wrappers = execute  # type: ignore[method-assign]
     BaseDatabaseWrapper._commit = _timed("sql:COMMIT", BaseDatabaseWrapper._commit)  # type: ignore[method-assign]
