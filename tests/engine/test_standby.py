@@ -190,7 +190,7 @@ def test_a_retry_after_a_standby_attempt_starts_normally(api, worker, shell_comp
     no_containers_left(run_id)
 
 
-def test_a_step_released_before_its_standby_was_prepared_starts_normally(shell_component):
+def test_a_step_released_before_its_standby_was_prepared_starts_normally(no_other_worker, shell_component):
     """The prepare message can arrive after the step is due (a busy queue): run_advance has released
     a standby that does not exist. The claiming worker starts the step normally."""
     from runs.models import Run
