@@ -76,7 +76,7 @@ def retry_backoff_seconds(attempt: int) -> float:
 
 def standby_per_run() -> int:
     """Standby containers kept ready per run ahead of its running steps (0 turns them off)."""
-    return int(_setting("STUDIO_STANDBY_PER_RUN", 4))
+    return int(_setting("STUDIO_STANDBY_PER_RUN", 8))
 
 
 def standby_max() -> int:
@@ -191,22 +191,24 @@ def run_advance(*, run_id: int) -> None:
                 continue
             if not all(u.status in STEP_SUCCEEDED for u in ups):
                 continue
+            blobs: dict[int, str] = {}
             try:
-                inputs = _resolve_inputs(run, node, step, steps)
+                inputs = _resolve_inputs(run, node, step, steps, blobs)
             except ValueError as exc:
                 if StepRun.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(
                     status=StepStatus.FAILED, finished_at=now, error=str(exc)
                 ):
                     step.status = StepStatus.FAILED
                 continue
-            if StepRun.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(
-                status=StepStatus.QUEUED, inputs=inputs, queued_at=now
-            ):
+            pending = StepRun.objects.filter(pk=step.pk, status=StepStatus.PENDING)
+            queue = {"status": StepStatus.QUEUED, "inputs": inputs, "queued_at": now}
+            # A standby is released on the flag as it is now (the row is ours until commit), not as
+            # read above: a failed prepare clears it while holding the row.
+            release = bool(step.standby and not step.attempt and pending.filter(standby=True).update(**queue))
+            if release or pending.update(**queue):
                 step.status = StepStatus.QUEUED
-                # The flag as it is now (the row is ours until commit), not as read above: a failed
-                # prepare clears it while holding the row.
-                if step.standby and not step.attempt and StepRun.objects.filter(pk=step.pk, standby=True).exists():
-                    _release_queued(step, inputs)
+                if release:
+                    _release_queued(step, inputs, blobs)
                 enqueue_execute(step.pk)  # sent after commit, so the worker sees the queued row
         # Standby containers of steps that will never run go; new ones are asked for ahead of the frontier.
         unused = [s for s in steps.values() if s.standby and s.attempt == 0 and s.status in STEP_TERMINAL]
@@ -238,8 +240,10 @@ def _close_run(run: Run, steps: list[StepRun]) -> None:
         _enqueue("triggers.run_finished", run.pk)
 
 
-def _resolve_inputs(run: Run, node: dict[str, Any], step: StepRun, steps: dict[str, StepRun]) -> dict[str, Any]:
-    """Each input → {"value": v} or {"artifact": id}; unbound optional inputs are left out."""
+def _resolve_inputs(run: Run, node: dict[str, Any], step: StepRun, steps: dict[str, StepRun],
+                    blobs: dict[int, str] | None = None) -> dict[str, Any]:
+    """Each input → {"value": v} or {"artifact": id}; unbound optional inputs are left out.
+    `blobs` receives each artifact's content hash, for a release that follows at once."""
     spec = step.component_version.spec
     arguments = node.get("arguments") or {}
     resolved: dict[str, Any] = {}
@@ -264,6 +268,8 @@ def _resolve_inputs(run: Run, node: dict[str, Any], step: StepRun, steps: dict[s
             if artifact is None:
                 raise ValueError(f"input '{name}': step '{source['node']}' produced no output '{source['output']}'")
             resolved[name] = {"artifact": artifact.pk}
+            if blobs is not None:
+                blobs[artifact.pk] = artifact.sha256
             if ctypes.is_value_type(type_):
                 # A value input fed by an upstream output: the file's text is the value.
                 resolved[name]["value"] = store.read_head(artifact.sha256, 64 * 1024).decode("utf-8", "replace")
@@ -462,12 +468,13 @@ def _command_line(step: StepRun) -> CommandLine:
     return build(step.component_version.spec, values=values, present=set(step.inputs))
 
 
-def _input_file(step: StepRun, work: Path, input_name: str) -> Path:
+def _input_file(step: StepRun, work: Path, input_name: str, blobs: dict[int, str] | None = None) -> Path:
     """Where an input's content is on this machine: the artifact's blob, or a constant passed to
-    an inputPath, written to a file as KFP does."""
+    an inputPath, written to a file as KFP does. `blobs`: artifact id → content hash, if known."""
     bound = step.inputs.get(input_name) or {}
     if "artifact" in bound:
-        return store.blob_path(Artifact.objects.get(pk=bound["artifact"]).sha256)
+        sha256 = (blobs or {}).get(bound["artifact"])
+        return store.blob_path(sha256 or Artifact.objects.get(pk=bound["artifact"]).sha256)
     path = work / "constants" / input_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(ctypes.to_command_line(bound.get("value", "")), encoding="utf-8")
@@ -544,7 +551,7 @@ def _spec_for(step: StepRun, name: str, *, command: list[str] | None, args: list
     )
 
 
-def _release_standby(step: StepRun, line: CommandLine) -> Path:
+def _release_standby(step: StepRun, line: CommandLine, blobs: dict[int, str] | None = None) -> Path:
     """Links the inputs into the standby's /inputs and hands it the command line, unless that
     happened already (run_advance releases as soon as the step is queued). Returns the control
     directory."""
@@ -552,12 +559,12 @@ def _release_standby(step: StepRun, line: CommandLine) -> Path:
     control = work / "control"
     if not standby_lib.is_released(control):
         for input_name, container_path in line.input_paths.items():
-            standby_lib.link_input(_input_file(step, work, input_name), work / "inputs" / Path(container_path).name)
+            standby_lib.link_input(_input_file(step, work, input_name, blobs), work / "inputs" / Path(container_path).name)
         standby_lib.release(control, [*line.command, *line.args])
     return control
 
 
-def _release_queued(step: StepRun, inputs: dict[str, Any]) -> None:
+def _release_queued(step: StepRun, inputs: dict[str, Any], blobs: dict[int, str]) -> None:
     """Starts a step's command in its standby container the moment run_advance queues it, in the
     thread that advanced the run, without waiting for a worker to pick the step up; the worker
     that claims the step then waits for the container (and wakes the shim again, in case this
@@ -570,7 +577,7 @@ def _release_queued(step: StepRun, inputs: dict[str, Any]) -> None:
         step.inputs = inputs
         line = _command_line(step)
         if line.command:
-            os.close(standby_lib.wake(_release_standby(step, line)))
+            os.close(standby_lib.wake(_release_standby(step, line, blobs)))
     except Exception:  # noqa: BLE001 - the claiming worker releases (or starts normally) instead
         logger.info("early release of step %s of run %s failed", step.node_id, step.run_id, exc_info=True)
 
