@@ -93,6 +93,7 @@ class _ExitWatcher:
                 self._thread.start()
 
     def _listen(self) -> None:
+        told = False  # one warning per outage, not one per attempt
         while True:
             try:
                 stream = client().api.events(decode=True, filters={"type": ["container"], "event": ["die"]})
@@ -101,10 +102,13 @@ class _ExitWatcher:
                     self._listening_since = time.time()
                     self._generation += 1
                     self._cond.notify_all()
+                told = False
                 for event in stream:
                     self._record(event)
             except Exception:  # noqa: BLE001 - waiters fall back to asking Docker; reconnect
-                logger.warning("Docker event stream broke; reconnecting", exc_info=True)
+                if not told:
+                    logger.warning("Docker event stream broke; reconnecting", exc_info=True)
+                    told = True
             with self._cond:
                 self._listening_since = None
                 self._cond.notify_all()
