@@ -71,9 +71,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=8765, help="loopback port for the bench's gunicorn (default 8765)")
     p.add_argument("--no-profile", action="store_true", help="skip the profile pass")
     p.add_argument("--profile-runs", type=int, default=3, help="chain runs per profile pass (default 3)")
-    p.add_argument("--what-if", default="async-usage,async-usage+lean-docker",
-                   help="experiment variants to try after the figures, '+' joins patches, '' for none "
-                        "(default: async-usage,async-usage+lean-docker; see bench/experiments.py)")
+    p.add_argument("--what-if", default="",
+                   help="experiment variants to try after the figures, '+' joins patches, e.g. "
+                        "async-usage,async-usage+lean-docker (default: none; see bench/experiments.py)")
     p.add_argument("--keep-db", action="store_true", help="reuse the bench database instead of recreating it")
     p.add_argument("--json", default=str(REPO / "bench" / "results" / "latest.json"), help="where to write the results")
     return p.parse_args(argv)
