@@ -231,3 +231,26 @@ def test_triggers_are_listed_edited_and_deleted(api, parts):
     assert bad.status_code == 400 and DatasetTrigger.objects.get().input == "data"
     assert api.delete(f"/api/dataset-triggers/{created['id']}/").status_code == 204
     assert DatasetTrigger.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.docker
+def test_a_new_version_starts_its_run_ahead_of_a_backlog_of_steps(api, worker, shell_component):
+    """Triggers have a queue of their own that every worker also takes from: a version committed
+    while dozens of steps wait for a worker thread starts its run before they have all started."""
+    iris = Dataset.objects.create(name="iris under load")
+    reader = make_pipeline("reader under load", [node("read", shell_component, UPPER)])
+    assert trigger(api, reader, iris).status_code == 201
+    sleep = "import sys, time; time.sleep(1); open(sys.argv[1], 'w').close()"
+    busy = make_pipeline("backlog", [node(f"s{i}", shell_component, sleep) for i in range(40)])
+    busy_run = api.post(f"/api/pipelines/{busy.pk}/runs/", {}, format="json").json()["id"]
+    wait_until(lambda: Run.objects.get(pk=busy_run).steps.filter(status="running").exists(), what="the backlog")
+
+    upload(api, iris.pk, IRIS)
+    wait_until(lambda: runs_of(reader), timeout=60, what="the triggered run")
+
+    created = runs_of(reader)[0].created_at
+    assert wait_for_run(busy_run, timeout=180).status == "completed"
+    started_later = Run.objects.get(pk=busy_run).steps.filter(started_at__gt=created).count()
+    assert started_later > 0, "the trigger waited behind every queued step"
+    assert wait_for_run(runs_of(reader)[0].pk).status == "completed"

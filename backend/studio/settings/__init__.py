@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent.parent
 REPO_DIR = BACKEND_DIR.parent
@@ -196,6 +197,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Triggers and the reconciler have a queue of their own, which every worker consumes besides the
+# default one (Celery's workers take the queues listed here unless told `-Q`): a backlog of
+# thousands of steps must not hold back a schedule's tick or a dataset trigger behind it.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("control", routing_key="control"))
+CELERY_TASK_ROUTES = {"triggers.*": {"queue": "control"}, "runs.reconcile": {"queue": "control"}}
 
 # Engine
 ARTIFACT_ROOT = Path(os.environ.get("STUDIO_ARTIFACT_ROOT", VAR_DIR / "artifacts"))
