@@ -311,6 +311,7 @@ class Event:
     action: str
     name: str
     attributes: dict[str, str]
+    received: float = 0.0  # seconds since the epoch, when this process read it from the stream
 
 
 class DockerEvents:
@@ -341,6 +342,7 @@ class DockerEvents:
                     action=str(raw.get("Action") or raw.get("status") or "").split(":")[0],
                     name=attributes.get("name", ""),
                     attributes=attributes,
+                    received=time.time(),
                 )
                 with self._lock:
                     self.events.append(event)
