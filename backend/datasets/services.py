@@ -14,7 +14,7 @@ import csv
 import mimetypes
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -428,11 +428,13 @@ def run_dataset_inputs(*, graph: Mapping[str, Any], pins: Mapping[str, Mapping[s
     return resolved
 
 
-def run_dataset_usages_record(*, run: Run) -> None:
-    """Lineage: which versions the run reads, one row per (node, input). Called inside run creation."""
+def run_dataset_usages_record(*, runs: Iterable[Run]) -> None:
+    """Lineage: which versions the runs read, one row per (run, node, input), in one statement.
+    Called inside run creation."""
     DatasetUsage.objects.bulk_create(
         [
             DatasetUsage(run=run, version_id=pinned["dataset_version"], node_id=node_id, input=input_name)
+            for run in runs
             for node_id, inputs in (run.dataset_inputs or {}).items()
             for input_name, pinned in inputs.items()
         ],

@@ -184,9 +184,9 @@ def run_create_many(*, runs: Sequence[NewRun], enqueue: bool = True) -> list[Run
         )
     with transaction.atomic():
         created = Run.objects.bulk_create(rows)  # created_at is stamped as the rows are inserted
+        dataset_services.run_dataset_usages_record(runs=created)
         steps = []
         for run, new in zip(created, runs, strict=True):
-            dataset_services.run_dataset_usages_record(run=run)
             for node in new.input.version.graph.get("nodes") or []:
                 reused = (new.reuse or {}).get(node["id"])
                 steps.append(
