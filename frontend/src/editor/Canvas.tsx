@@ -16,6 +16,7 @@ import {
 import {
   useCallback,
   useEffect,
+  useMemo,
   useRef,
   useState,
   type DragEvent,
@@ -27,6 +28,8 @@ import { portOfHandle, type ConnectionRequest, type Position, type Size } from '
 import { categoryColor } from './categories';
 import { LowDetailContext, nodeTypes, type StepFlowNode } from './ComponentNode';
 import { useEditor, useEditorStoreApi } from './context';
+import { splitLowDetailEdges } from './edgeLayer';
+import { LowDetailEdges } from './LowDetailEdges';
 import { PALETTE_MIME } from './Palette';
 import { minimapShown } from './store';
 import { useFlowEdges, useFlowNodes, type StepEdge } from './useFlowElements';
@@ -59,17 +62,19 @@ export interface CanvasProps {
 // with one CSS class, which keeps a 500-node pipeline smooth to pan without a GPU.
 const LOW_DETAIL_ZOOM = 0.55;
 const lowDetailSelector = (s: { transform: [number, number, number] }): boolean => s.transform[2] < LOW_DETAIL_ZOOM;
+// React Flow applies `defaultViewport` in an effect after its first render, together with its pan-zoom handler:
+// until then its store says zoom 1.
+const viewportAppliedSelector = (s: { panZoom: unknown }): boolean => s.panZoom !== null;
 
 // Props of <ReactFlow> that are objects, at module scope: React Flow copies them into its store whenever
 // their identity changes, and a new `defaultEdgeOptions` re-renders every edge. Inline literals would
 // do that on every drag frame of a 500-node pipeline.
 const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1.1 };
 const DEFAULT_EDGE_OPTIONS = { interactionWidth: 16 };
-// Zoomed far out, no invisible 16-unit-wide stroke under every edge to catch clicks (at 0.2 it is 3 px on
-// screen anyway): one SVG path per edge instead of two. Switching re-renders the edges once.
-const LOW_DETAIL_EDGE_OPTIONS = { interactionWidth: 0 };
 const DELETE_KEYS = ['Delete', 'Backspace'];
 const MULTI_SELECTION_KEYS = ['Shift', 'Meta', 'Control'];
+
+const NO_EDGES: StepEdge[] = [];
 
 /** A viewport that shows all of these positions (steps about 260 × 130) in most of the window. */
 function roughFit(positions: Position[]): { x: number; y: number; zoom: number } {
@@ -87,7 +92,8 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
   const store = useEditorStoreApi();
   const readOnly = useEditor((s) => s.readOnly);
   const fitRequest = useEditor((s) => s.fitRequest);
-  const lowDetail = useStore(lowDetailSelector);
+  const zoomedOut = useStore(lowDetailSelector);
+  const viewportApplied = useStore(viewportAppliedSelector);
   const showMinimap = useEditor(minimapShown);
   const nodes = useFlowNodes(statuses);
   const edges = useFlowEdges(statuses);
@@ -100,6 +106,13 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
   // from the positions in the document and the window's size. A large pipeline then renders at low
   // detail from the first frame, instead of rendering every port's text at 100 % to hide it a moment later.
   const [initialViewport] = useState(() => roughFit(store.getState().doc.graph.nodes.map((n) => n.position)));
+  // The first render is at the zoom the view is about to get, not at React Flow's zoom 1 of that moment: a
+  // large pipeline would otherwise render all its steps with every port (none measured yet, so all count as
+  // in view) and then all over again without.
+  const lowDetail = viewportApplied ? zoomedOut : initialViewport.zoom < LOW_DETAIL_ZOOM;
+  // Crossing the low-detail zoom hands the edges from React Flow to the layer or back: that frame re-renders
+  // them once.
+  const split = useMemo(() => (lowDetail ? splitLowDetailEdges(edges) : { flow: edges, layer: NO_EDGES }), [lowDetail, edges]);
 
   useEffect(() => {
     if (firstFit.current) {
@@ -250,10 +263,11 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
   // A drag of a step or of the canvas keeps the pointer captured by what was grabbed: the browser then
   // skips hit-testing the whole canvas on every move (on 500 steps, most of a frame). React Flow follows
   // the mouse on the window, so it sees the same events. Handles are left alone: a new connection
-  // looks for the handle under the pointer.
+  // looks for the handle under the pointer. So are edges: the pane would capture the pointer, and the click
+  // that selects the edge would go to the pane.
   const onPointerDownCapture = useCallback((event: PointerEvent<HTMLDivElement>) => {
     const target = event.target as Element;
-    if (event.button !== 0 || target.closest('.react-flow__handle')) return;
+    if (event.button !== 0 || target.closest('.react-flow__handle, .react-flow__edge')) return;
     const grabbed = target.closest('.react-flow__node, .react-flow__pane');
     if (grabbed?.closest('.react-flow') !== event.currentTarget) return;
     try {
@@ -272,7 +286,7 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
     <LowDetailContext.Provider value={lowDetail}>
       <ReactFlow<StepFlowNode, StepEdge>
         nodes={nodes}
-        edges={edges}
+        edges={split.flow}
         className={lowDetail ? 'low-detail' : undefined}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
@@ -297,12 +311,13 @@ export function Canvas({ statuses, onStepClick, onDropComponent }: CanvasProps):
         defaultViewport={initialViewport}
         fitViewOptions={FIT_VIEW_OPTIONS}
         connectionRadius={24}
-        defaultEdgeOptions={lowDetail ? LOW_DETAIL_EDGE_OPTIONS : DEFAULT_EDGE_OPTIONS}
+        defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
         elevateEdgesOnSelect
       >
         {/* Zoomed far out the dots are a grey haze a few pixels apart, and repainting them on every frame of a
             pan was a quarter of the painting: the grid shows again at a readable zoom. */}
         {lowDetail ? null : <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd5e1" />}
+        {lowDetail ? <LowDetailEdges edges={split.layer} /> : null}
         {showMinimap ? (
           <MiniMap<StepFlowNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} ariaLabel="Minimap" />
         ) : null}
