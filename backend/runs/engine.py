@@ -913,13 +913,15 @@ def runs_reconcile(*, launcher: Launcher | None = None) -> dict[str, int]:
         counts["requeued"] += 1
     # Runs that made no progress for a while with nothing queued or running: their advance
     # was lost. Progress is the newest step end, not the run's age, so a long backlog of
-    # healthy runs is not re-sent (that amplified a 1,000-run burst into a collapse).
+    # healthy runs is not re-sent (that amplified a 1,000-run burst into a collapse). A run
+    # none of whose steps has ended waits for its first advance, which may sit behind a long
+    # queue (a burst of runs created at once): it counts as lost only as late as a queued step.
     quiet = now - timedelta(seconds=max(60.0, 2 * stale_seconds()))
     candidates = (
         Run.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING], created_at__lt=quiet)
         .filter(~Q(steps__status__in=[StepStatus.RUNNING, StepStatus.QUEUED]))
         .annotate(last_progress=Max("steps__finished_at"))
-        .filter(Q(last_progress__isnull=True) | Q(last_progress__lt=quiet))
+        .filter(Q(last_progress__isnull=True, created_at__lt=lost) | Q(last_progress__lt=quiet))
         .order_by("created_at")
     )
     for run_id in candidates.values_list("pk", flat=True).distinct()[:200]:

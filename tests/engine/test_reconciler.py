@@ -42,6 +42,17 @@ def test_it_leaves_alone_runs_that_progressed_recently(shell_component):
     assert runs_reconcile()["advanced"] == 0
 
 
+def test_a_run_waiting_for_its_first_advance_is_resent_only_as_late_as_a_queued_step(shell_component):
+    pipeline = make_pipeline("burst", [node("a", shell_component, "pass"), node("b", shell_component, "pass", upstream="a")])
+    # Created two minutes ago, nothing started: its first advance may be behind a burst of runs.
+    waiting = make_run(pipeline, shell_component, age=timedelta(minutes=2), last_step_end=None, status="pending")
+    assert runs_reconcile()["advanced"] == 0
+
+    # After STUDIO_QUEUED_LOST_SECONDS (15 minutes) that message counts as lost, as a queued step's does.
+    Run.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    assert runs_reconcile()["advanced"] == 1
+
+
 def test_it_takes_over_running_steps_whose_worker_went_silent(shell_component):
     pipeline = make_pipeline("silent", [node("a", shell_component, "pass")])
     run = Run.objects.create(pipeline=pipeline, pipeline_version=pipeline.versions.get(), status="running")
