@@ -21,6 +21,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.docker, pytes
 @pytest.fixture
 def two_beats(worker_env, tmp_path):  # type: ignore[no-untyped-def]
     env = {**worker_env, "STUDIO_SCHEDULE_TICK_SECONDS": "5"}
+    # A beat's first tick comes one period after it starts: started a few seconds before a minute
+    # boundary, nothing could send the wake-up for that boundary in time. Start just after one.
+    now = timezone.now()
+    to_boundary = 60 - now.second - now.microsecond / 1e6
+    if to_boundary < 15:
+        time.sleep(to_boundary + 0.5)
     beats = [Worker(env, tmp_path / f"beat-{i}.log", beat=True) for i in range(2)]
     try:
         for beat in beats:
