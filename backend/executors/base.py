@@ -5,12 +5,21 @@ A Kubernetes Job launcher can replace the Docker one behind the same methods.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 # The label that marks a standby container (executors/standby.py).
 STANDBY_LABEL = "studio.standby"
+# The labels that say whose step a container runs: the installation (one database) and the step in it.
+# Installations sharing one Docker engine reuse container names; these tell their containers apart.
+STEP_IDENTITY_LABELS = ("studio.installation", "studio.step-id")
+
+
+def step_identity(labels: Mapping[str, str]) -> dict[str, str]:
+    """The step-identity labels among `labels`."""
+    return {key: labels[key] for key in STEP_IDENTITY_LABELS if key in labels}
 
 
 @dataclass(frozen=True)

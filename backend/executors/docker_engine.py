@@ -15,7 +15,15 @@ import requests
 from docker.errors import APIError, ImageNotFound, NotFound
 from docker.types import DeviceRequest
 
-from executors.base import STANDBY_LABEL, ContainerSpec, ContainerState, LaunchError, Usage
+from executors.base import (
+    STANDBY_LABEL,
+    STEP_IDENTITY_LABELS,
+    ContainerSpec,
+    ContainerState,
+    LaunchError,
+    Usage,
+    step_identity,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -170,10 +178,6 @@ class _ExitWatcher:
 _watcher = _ExitWatcher()
 
 
-def _same_step(theirs: dict[str, str], ours: dict[str, str]) -> bool:
-    return all(theirs.get(key) == ours.get(key) for key in ("studio.installation", "studio.step-id"))
-
-
 class DockerLauncher:
     def ensure_started(self, spec: ContainerSpec) -> tuple[ContainerState, bool]:
         _watcher.start()  # listening before the container starts, so its exit cannot be missed
@@ -184,7 +188,7 @@ class DockerLauncher:
         except NotFound:
             container = None
         theirs = (container.labels or {}) if container is not None else {}
-        if STANDBY_LABEL in theirs and STANDBY_LABEL not in spec.labels and _same_step(theirs, spec.labels):
+        if STANDBY_LABEL in theirs and STANDBY_LABEL not in spec.labels and step_identity(theirs) == step_identity(spec.labels):
             # A standby the engine gave up on (its image has no /bin/sh, say): its entrypoint is
             # the shim, so a normal start needs a fresh container of the same name.
             self.remove(spec.name)
@@ -208,7 +212,7 @@ class DockerLauncher:
                     raise LaunchError(f"Docker refused to create the container: {exc.explanation or exc}") from exc
         if not created:
             theirs = container.attrs.get("Config", {}).get("Labels") or {}
-            for key in ("studio.installation", "studio.step-id"):
+            for key in STEP_IDENTITY_LABELS:
                 if key in spec.labels and theirs.get(key) != spec.labels[key]:
                     # Same name, someone else's step (another database on this engine): never adopt it.
                     raise LaunchError(

@@ -32,7 +32,16 @@ from django.utils import timezone
 from catalog import types as ctypes
 from datasets import store
 from executors import standby as standby_lib
-from executors.base import STANDBY_LABEL, ContainerSpec, ContainerState, Launcher, LaunchError, Mount, Usage
+from executors.base import (
+    STANDBY_LABEL,
+    ContainerSpec,
+    ContainerState,
+    Launcher,
+    LaunchError,
+    Mount,
+    Usage,
+    step_identity,
+)
 from executors.command import INPUTS_DIR, OUTPUTS_DIR, CommandLine, CommandLineError, build
 from pipelines import graph as graph_lib
 from runs import previews
@@ -529,10 +538,9 @@ def _spec_for(step: StepRun, name: str, *, command: list[str] | None, args: list
     labels = {
         "studio.run": str(step.run_id),
         "studio.step": step.node_id,
-        "studio.step-id": str(step.pk),
         "studio.attempt": str(max(step.attempt, 1)),
         "studio.pipeline": str(step.run.pipeline_id),
-        "studio.installation": installation_id(),
+        **_identity(step),
     }
     if standby:
         labels[STANDBY_LABEL] = "1"
@@ -582,8 +590,9 @@ def _release_queued(step: StepRun, inputs: dict[str, Any], blobs: dict[int, str]
         logger.info("early release of step %s of run %s failed", step.node_id, step.run_id, exc_info=True)
 
 
-def _same_step_labels(labels: dict[str, str], step: StepRun) -> bool:
-    return labels.get("studio.installation") == installation_id() and labels.get("studio.step-id") == str(step.pk)
+def _identity(step: StepRun) -> dict[str, str]:
+    """The labels that make a container this installation's container of this step."""
+    return {"studio.installation": installation_id(), "studio.step-id": str(step.pk)}
 
 
 def _run_container(step: StepRun, token: str, launcher: Launcher) -> _Outcome | None:
@@ -622,7 +631,7 @@ def _run_standby(step: StepRun, token: str, launcher: Launcher, name: str, work:
     current: ContainerState | None = None
     if released is None or not standby_lib.is_started(control):
         current = launcher.state(name)
-        mine = _same_step_labels(current.labels, step)
+        mine = step_identity(current.labels) == _identity(step)
         if current.status == "missing" or STANDBY_LABEL not in current.labels or not mine:
             # Prepare failed or never ran (claiming waited for its row lock); another installation's
             # container of that name makes the normal start fail with a clear message.
@@ -687,9 +696,8 @@ def _wait_container(step: StepRun, token: str, launcher: Launcher, cspec: Contai
     last_beat = time.monotonic()
     # Only this container's exit counts: its labels, and not before its command started (a same-named
     # standby that ended before its release is not this step's end).
-    own = {k: v for k, v in cspec.labels.items() if k in ("studio.installation", "studio.step-id")}
     while True:
-        state = launcher.wait(name, timeout=1.0, since=launched_at, labels=own)
+        state = launcher.wait(name, timeout=1.0, since=launched_at, labels=step_identity(cspec.labels))
         if state is not None:
             break
         if time.monotonic() - last_beat >= min(1.0, heartbeat_seconds()):

@@ -14,9 +14,8 @@ from tests.engine.conftest import BASE_IMAGE
 
 
 @pytest.fixture
-def launcher(docker_ready) -> Iterator[DockerLauncher]:  # type: ignore[no-untyped-def]
-    launcher = DockerLauncher()
-    yield launcher
+def launcher(docker_ready) -> DockerLauncher:  # type: ignore[no-untyped-def]
+    return DockerLauncher()
 
 
 @pytest.fixture
