@@ -112,31 +112,36 @@ function PortsLowDetail({ nodeId, spec, badPorts }: { nodeId: string; spec: Comp
     <div className="step-ports">
       <div className="step-lod-col step-lod-in">
         {spec.inputs.map((port) => (
-          <div
-            key={port.name}
-            className={`react-flow__handle react-flow__handle-left target handle${badPorts.has(port.name) ? ' port-invalid-handle' : ''}`}
-            style={{ '--port-color': typeColor(typeName(port.type)) } as CSSProperties}
-            data-handleid={inputHandleId(port.name)}
-            data-nodeid={nodeId}
-            data-handlepos={Position.Left}
-            data-testid={`handle-${nodeId}-in-${port.name}`}
-          />
+          <PlainHandle key={port.name} nodeId={nodeId} port={port} side="in" invalid={badPorts.has(port.name)} />
         ))}
       </div>
       <div className="step-lod-col step-lod-out">
         {spec.outputs.map((port) => (
-          <div
-            key={port.name}
-            className="react-flow__handle react-flow__handle-right source handle"
-            style={{ '--port-color': typeColor(typeName(port.type)) } as CSSProperties}
-            data-handleid={outputHandleId(port.name)}
-            data-nodeid={nodeId}
-            data-handlepos={Position.Right}
-            data-testid={`handle-${nodeId}-out-${port.name}`}
-          />
+          <PlainHandle key={port.name} nodeId={nodeId} port={port} side="out" invalid={false} />
         ))}
       </div>
     </div>
+  );
+}
+
+/** One handle of PortsLowDetail: React Flow's handle classes and data attributes on a plain element. */
+function PlainHandle({ nodeId, port, side, invalid }: {
+  nodeId: string;
+  port: ComponentSpec['inputs'][number];
+  side: 'in' | 'out';
+  invalid: boolean;
+}): ReactElement {
+  const input = side === 'in';
+  const position = input ? Position.Left : Position.Right;
+  return (
+    <div
+      className={`react-flow__handle react-flow__handle-${position} ${input ? 'target' : 'source'} handle${invalid ? ' port-invalid-handle' : ''}`}
+      style={{ '--port-color': typeColor(typeName(port.type)) } as CSSProperties}
+      data-handleid={input ? inputHandleId(port.name) : outputHandleId(port.name)}
+      data-nodeid={nodeId}
+      data-handlepos={position}
+      data-testid={`handle-${nodeId}-${side}-${port.name}`}
+    />
   );
 }
 
