@@ -35,7 +35,7 @@ fi
 
 log "pytest"
 set +e
-.venv/bin/pytest "$@"
+.venv/bin/pytest -c tests/pytest.ini "$@"
 rc=$?
 set -e
 if [ $rc -eq 5 ]; then die "pytest collected no tests"; fi

@@ -35,4 +35,4 @@ mkdir -p "$VAR/broker/out" "$VAR/broker/processed"
 
 printf '\n\033[1;32mPipeline Studio\033[0m on http://%s:%s  (API docs: /api/docs/)\n\n' "${HOST:-127.0.0.1}" "${PORT:-8000}"
 # honcho hands each process a PORT counting up from -p; web is listed first, so it gets $PORT.
-exec "$VENV/bin/honcho" -f Procfile -d "$REPO" start -p "${PORT:-8000}"
+exec "$VENV/bin/honcho" -f scripts/Procfile -d "$REPO" start -p "${PORT:-8000}"
