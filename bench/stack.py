@@ -219,7 +219,7 @@ class BenchWorker(CeleryWorker):
 
 
 class CeleryBeat(Process):
-    """The reconciler's clock, as in production (Procfile `beat`)."""
+    """The reconciler's clock, as in production (scripts/Procfile `beat`)."""
 
     name = "celery beat"
 
