@@ -10,6 +10,7 @@ only_backend=0
 
 start=$(date +%s)
 bash scripts/bootstrap.sh
+apt_install docker-compose  # tests/studio/test_compose.py checks docker-compose.yml with `docker-compose config`
 export_services
 # Tests use their own Redis database and state directory, apart from `make up`'s.
 export CELERY_BROKER_URL="${CELERY_BROKER_URL%/*}/1"
@@ -34,6 +35,7 @@ if [ "$only_backend" = 0 ] && [ -f frontend/package.json ]; then
 fi
 
 log "pytest"
+.venv/bin/python tests/fixtures/fetch_kfp_collection.py || die "could not fetch the public KFP component collection (tests/fixtures/fetch_kfp_collection.py)"
 set +e
 .venv/bin/pytest -c tests/pytest.ini "$@"
 rc=$?
