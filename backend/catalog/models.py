@@ -61,6 +61,13 @@ class ComponentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.component.name} v{self.version}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Pipeline versions point at component versions by id; rewriting one would change what
+        # saved pipelines (and past runs) mean. A changed spec is a new version (catalog.services).
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("ComponentVersion is immutable; import the changed spec as a new version instead.")
+        super().save(*args, **kwargs)
+
     @property
     def inputs(self) -> list[dict[str, Any]]:
         return list(self.spec.get("inputs") or [])

@@ -44,8 +44,14 @@ class InvalidInput(StudioError):
 
 
 class NotFound(StudioError):
+    """Every 404 carries a `not_found` problem (the message itself, unless the raiser gives
+    its own, e.g. one naming a field), so clients read the same shape from every app."""
+
     status_code = status.HTTP_404_NOT_FOUND
     code = "not_found"
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message, problems or [Problem(code="not_found", message=message)])
 
 
 class Conflict(StudioError):
@@ -92,7 +98,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, StudioError):
         return Response(error_body(exc.message, exc.problems), status=exc.status_code)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        # get_object_or_404 says which kind of object: "No Run matches the given query."
+        return exception_handler(NotFound(str(exc) or "Not found."), context)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)

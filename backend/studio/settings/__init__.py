@@ -35,15 +35,28 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# The development key is only ever used with DEBUG on. Its `django-insecure-` prefix makes
+# `manage.py check --deploy` flag it (security.W009) should it ever reach a deployment.
+_DEV_SECRET_KEY = "django-insecure-dev-only-key-for-local-debug-never-use-in-production"
 
-# Outside debug a real secret is mandatory: a guessable key would let anyone
-# forge session cookies.
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "dev-insecure-only-for-local-debug-do-not-use-in-production"
+
+def secret_key(*, debug: bool) -> str:
+    """SECRET_KEY from the environment. Outside debug a real secret is mandatory: a guessable
+    key would let anyone forge session cookies, so start-up fails rather than fall back."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if debug:
+        return _DEV_SECRET_KEY
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With DEBUG off (production settings, or DEBUG=false) the "
+        "SECRET_KEY environment variable must hold a long random secret, e.g. the output of "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'` (docs/operations.md)."
+    )
+
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = secret_key(debug=DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -155,11 +168,19 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
+# Django's sign-in page (studio/urls.py): where /api/docs/ sends a browser that is not
+# signed in, with ?next= to come back. The SPA has its own page at /login.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pipeline Studio API",
     "DESCRIPTION": "Components, pipelines, runs, datasets and triggers. See docs/api.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page need a signed-in user like every endpoint but health
+    # (drf-spectacular's default is AllowAny); studio/docs.py sends browsers to sign in.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RunStatusEnum": "runs.models.RunStatus",
