@@ -186,7 +186,7 @@ class PipelineSummarySerializer(serializers.Serializer):
 
 class PipelineWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, required=False, default="")
+    description = serializers.CharField(allow_blank=True, required=False, default="", max_length=20_000)
     graph = GraphField()
     parameters = ParametersField(required=False, default=list)
     message = serializers.CharField(allow_blank=True, required=False, default="", max_length=2000)

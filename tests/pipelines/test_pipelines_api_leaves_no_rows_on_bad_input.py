@@ -27,6 +27,7 @@ def _bad_bodies(catalog: Any) -> dict[str, Any]:
         "not an object": ["name", "graph"],
         "NUL in the graph": {"name": "New", "graph": {**graph, "nodes": [{**graph["nodes"][0], "label": "a\x00"}]}},
         "huge id": {"name": "New", "graph": document(node("a", 2**70))},
+        "huge description": {"name": "New", "description": "x" * 20_001, "graph": graph, "parameters": parameters},
     }
 
 
@@ -40,7 +41,7 @@ def existing(api: APIClient, catalog: Any) -> dict[str, Any]:
 
 CASES = [
     "cycle", "unknown component", "bad parameter", "newer schema", "taken name", "no name", "no graph", "not an object",
-    "NUL in the graph", "huge id",
+    "NUL in the graph", "huge id", "huge description",
 ]
 
 
@@ -60,3 +61,12 @@ def test_it_leaves_no_rows_behind(api: APIClient, catalog: Any, existing: dict[s
     assert set(response.json()) == {"message", "problems"} and response.json()["problems"]
     assert _counts() == before
     assert api.get(f"/api/pipelines/{existing['id']}/").json() == existing
+
+
+def test_an_overlong_description_is_refused_naming_the_field(api: APIClient, catalog: Any) -> None:
+    graph, parameters = sound_pipeline(catalog)
+    body = {"name": "New", "description": "x" * 20_001, "graph": graph, "parameters": parameters}
+    response = api.post("/api/pipelines/", body, format="json")
+    assert response.status_code == 400
+    assert "description" in str(response.json()["problems"])
+    assert _counts() == (0, 0)
