@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine is installed and answering on this machine.
+# Make sure a Docker engine is installed and answering on this machine, and that
+# debootstrap is there when worker_images/build.sh will need it.
 #
 # Idempotent and cheap when the engine already answers (one `docker info`).
-# Otherwise: install docker.io + debootstrap from Debian if missing, then start
-# dockerd in its own session so it outlives the calling shell, and wait for it.
+# Otherwise, as root: install Debian's docker.io if missing, start dockerd in its
+# own session so it outlives the calling shell, and wait for it. Not as root:
+# print what to do and exit 1 at once (no apt-get, no dockerd, no waiting).
+#
+# debootstrap is needed only to build the Debian base image
+# (pipeline-studio/debian:bookworm), i.e. when STUDIO_BASE_IMAGE is not set to a
+# registry image and that image does not exist yet; it is installed then, and
+# only then.
 #
 # Why --bridge=none --iptables=false: the machines we run on have no usable
 # netfilter/bridge setup, and step containers run with --network none anyway;
-# image builds use --network host.
+# image builds use --network host. So this engine has no `bridge` network: a
+# component that declares it needs a network fails with a message naming
+# STUDIO_STEP_NETWORK until that names a network that exists
+# (`docker network create ...`; see docs/operations.md).
 #
 # Usage: scripts/docker-engine.sh        (exit 0 = engine answers)
 # Env:   DOCKER_ENGINE_WAIT  seconds to wait for a fresh dockerd (default 60)
@@ -17,33 +27,74 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VAR="$REPO/var"
 LOG="$VAR/log/dockerd.log"
 WAIT="${DOCKER_ENGINE_WAIT:-60}"
+DEBIAN_IMAGE="pipeline-studio/debian:bookworm"   # as in worker_images/build.sh
 
-engine_answers() { timeout 10 docker info >/dev/null 2>&1; }
+engine_answers() { command -v docker >/dev/null && timeout 10 docker info >/dev/null 2>&1; }
+
+# Whether worker_images/build.sh will run debootstrap: it builds the Debian base only
+# when no registry image is configured and the image is missing. Needs an answering engine.
+needs_debootstrap() {
+    case "${STUDIO_BASE_IMAGE:-$DEBIAN_IMAGE}" in
+        "$DEBIAN_IMAGE") ;;
+        *) return 1 ;;
+    esac
+    ! command -v debootstrap >/dev/null && ! docker image inspect "$DEBIAN_IMAGE" >/dev/null 2>&1
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+not_root() {  # $1: what is missing
+    echo "docker-engine: ERROR: $1, and this script installs and starts things only as root." >&2
+    echo "docker-engine: as root, run: bash scripts/docker-engine.sh" >&2
+    echo "docker-engine: or yourself: install Docker (Debian: apt-get install docker.io debootstrap)," >&2
+    echo "docker-engine: start it, and make its socket usable by $(id -un) (e.g. add it to the docker group)." >&2
+    exit 1
+}
+
+apt_install() {
+    export DEBIAN_FRONTEND=noninteractive
+    if ! apt-get install -y -q "$@"; then
+        apt-get update -q
+        apt-get install -y -q "$@"
+    fi
+}
+
+ensure_debootstrap() {  # the engine answers here
+    if needs_debootstrap; then
+        is_root || not_root "debootstrap is missing (needed to build $DEBIAN_IMAGE; or set STUDIO_BASE_IMAGE=python:3.11-slim where a registry is reachable)"
+        echo "docker-engine: installing debootstrap from Debian (to build $DEBIAN_IMAGE)" >&2
+        apt_install debootstrap
+    fi
+}
 
 # Fast path: nothing to do (no lock, no apt).
-if command -v dockerd >/dev/null && command -v debootstrap >/dev/null && engine_answers; then
-    exit 0
+if engine_answers; then
+    needs_debootstrap || exit 0
+fi
+
+if ! is_root; then
+    if engine_answers; then
+        ensure_debootstrap   # exits with the instruction
+        exit 0
+    fi
+    if command -v docker >/dev/null && [ -S /var/run/docker.sock ] && [ ! -w /var/run/docker.sock ]; then
+        not_root "the Docker engine runs but $(id -un) may not use /var/run/docker.sock"
+    fi
+    not_root "no Docker engine answers"
 fi
 
 mkdir -p "$VAR/log"
 exec 9>"$VAR/docker-engine.lock"
-flock 9   # a second concurrent caller waits here, then takes the fast path below
-
-install_packages() {
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get install -y -q docker.io debootstrap; then
-        apt-get update -q
-        apt-get install -y -q docker.io debootstrap
-    fi
-}
-
-if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null; then
-    echo "docker-engine: installing docker.io and debootstrap from Debian" >&2
-    install_packages
-fi
+flock 9   # a second concurrent caller waits here, then finds the engine answering
 
 if engine_answers; then
+    ensure_debootstrap
     exit 0
+fi
+
+if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
+    echo "docker-engine: installing docker.io from Debian" >&2
+    apt_install docker.io
 fi
 
 # A stale pid file from a dead dockerd makes the new one refuse to start.
@@ -63,6 +114,7 @@ fi
 for _ in $(seq 1 "$WAIT"); do
     if engine_answers; then
         echo "docker-engine: engine is up ($(docker version -f '{{.Server.Version}}' 2>/dev/null))" >&2
+        ensure_debootstrap
         exit 0
     fi
     sleep 1

@@ -7,9 +7,10 @@ place, so a reader never sees half a blob and a crash leaves only temp files.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
-import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,6 +71,49 @@ class BlobTooLarge(ValueError):
         self.received = received
 
 
+class NotARegularFile(ValueError):
+    """A path handed to the store is a symbolic link, a directory, a pipe or a device, not a file."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        super().__init__(f"{path} is {kind}, not a regular file")
+        self.path = path
+        self.kind = kind
+
+
+def file_kind(mode: int) -> str:
+    """What an lstat mode says the path is, in words for an error message."""
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _open_regular(path: Path) -> int:
+    """Opens a regular file for reading without following a symbolic link (O_NOFOLLOW) or blocking
+    on a named pipe (O_NONBLOCK); raises NotARegularFile for anything else. Files written by step
+    containers pass through here: a step must not make the worker read or chmod host files."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotARegularFile(Path(path), "a symbolic link") from exc
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotARegularFile(Path(path), file_kind(mode))
+    return fd
+
+
 class BlobWriter:
     """Writes a blob chunk by chunk (e.g. from an upload handler), hashing as it goes.
 
@@ -123,20 +167,25 @@ def put_stream(stream: BinaryIO, *, max_bytes: int | None = None) -> Blob:
 
 
 def put_file(path: Path, *, move: bool = False) -> Blob:
-    """Stores a file. With move=True the file is renamed into place (it must be on the store's filesystem)."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
+    """Stores a regular file (never through a symbolic link: NotARegularFile). With move=True the
+    file is renamed into place (it must be on the store's filesystem)."""
+    fd = _open_regular(path)
+    with os.fdopen(fd, "rb") as handle:
+        if not move:
+            writer = BlobWriter(prefix="copy-")
+            try:
+                while chunk := handle.read(CHUNK):
+                    writer.write(chunk)
+                return writer.commit()
+            except BaseException:
+                writer.abort()
+                raise
+        digest = hashlib.sha256()
+        size = 0
         while chunk := handle.read(CHUNK):
             size += len(chunk)
             digest.update(chunk)
-    sha = digest.hexdigest()
-    if move:
-        return _commit(Path(path), sha, size)
-    fd, tmp_name = tempfile.mkstemp(dir=_tmp_dir(), prefix="copy-")
-    os.close(fd)
-    shutil.copyfile(path, tmp_name)
-    return _commit(Path(tmp_name), sha, size)
+        return _commit(Path(path), digest.hexdigest(), size, opened=os.fstat(handle.fileno()))
 
 
 def put_bytes(data: bytes) -> Blob:
@@ -145,14 +194,29 @@ def put_bytes(data: bytes) -> Blob:
     return put_stream(io.BytesIO(data))
 
 
-def _commit(tmp: Path, sha: str, size: int) -> Blob:
+def _commit(tmp: Path, sha: str, size: int, *, opened: os.stat_result | None = None) -> Blob:
+    """Renames `tmp` into place as the blob `sha`. Never follows a symbolic link: the mode is set
+    on a descriptor opened with O_NOFOLLOW, and what is renamed must be the file that was hashed
+    (`opened`, its fstat when the caller read it)."""
     target = blob_path(sha)
-    if target.exists():
-        tmp.unlink(missing_ok=True)
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(tmp, 0o644)  # step containers run as another user and read it
-        os.replace(tmp, target)
+    fd = _open_regular(tmp)
+    try:
+        current = os.fstat(fd)
+        if opened is not None and (current.st_dev, current.st_ino) != (opened.st_dev, opened.st_ino):
+            raise NotARegularFile(Path(tmp), "a different file from the one that was read")
+        if target.exists():
+            tmp.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.fchmod(fd, 0o644)  # step containers run as another user and read it
+            os.replace(tmp, target)
+            moved = os.lstat(target)
+            if (moved.st_dev, moved.st_ino) != (current.st_dev, current.st_ino):
+                # Swapped between the check and the rename (nothing should be writing there): refuse.
+                target.unlink(missing_ok=True)
+                raise NotARegularFile(Path(tmp), "a different file from the one that was read")
+    finally:
+        os.close(fd)
     return Blob(sha256=sha, size=size, path=target)
 
 

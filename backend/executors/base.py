@@ -41,10 +41,11 @@ class ContainerSpec:
     cpu: float | None = None
     memory_bytes: int | None = None
     gpu: int = 0
-    network: bool = False
+    network: bool = False  # the component declares it needs one: STUDIO_STEP_NETWORK, else "none"
     user: str = "1000:1000"
     pids_limit: int = 512
     tmp_size: str = "512m"
+    component: str = ""  # the component's name, for error messages
 
 
 @dataclass(frozen=True)

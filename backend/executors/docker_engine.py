@@ -74,6 +74,19 @@ def _state(container: Any) -> ContainerState:
     )
 
 
+def step_network() -> str:
+    """The Docker network of steps whose component declares it needs one."""
+    return os.environ.get("STUDIO_STEP_NETWORK") or "bridge"
+
+
+def _missing_network_message(spec: ContainerSpec) -> str:
+    return (
+        f"component {spec.component or spec.image!r} needs a network, but network {step_network()!r} "
+        "(setting STUDIO_STEP_NETWORK) does not exist on this worker's Docker engine; create it "
+        "(`docker network create ...`) or set STUDIO_STEP_NETWORK to an existing network"
+    )
+
+
 class _ExitWatcher:
     """Learns of container exits from Docker's event stream, one stream per process.
 
@@ -194,6 +207,8 @@ class DockerLauncher:
             self.remove(spec.name)
             container = None
         if container is None:
+            if spec.network:
+                self._check_network(spec)
             try:
                 # Created here: the labels are ours and the state is "created" (no inspect needed).
                 container = api.containers.create(**self._create_kwargs(spec))
@@ -206,6 +221,8 @@ class DockerLauncher:
                     container = api.containers.get(spec.name)
                     if STANDBY_LABEL in (container.labels or {}) and STANDBY_LABEL not in spec.labels:
                         raise LaunchError(f"container {spec.name!r} appeared as a standby meanwhile; not adopting it") from exc
+                elif exc.status_code == 404 and spec.network and "network" in str(exc.explanation or "").lower():
+                    raise LaunchError(_missing_network_message(spec)) from exc  # removed since the check
                 elif exc.status_code == 404:
                     raise LaunchError(f"image {spec.image!r} does not exist on this worker's Docker engine") from exc
                 else:
@@ -228,6 +245,15 @@ class DockerLauncher:
             container.reload()
         return _state(container), created
 
+    def _check_network(self, spec: ContainerSpec) -> None:
+        """A component that needs a network gets STUDIO_STEP_NETWORK, which must exist on the engine:
+        without this check Docker would refuse with a bare 404, and an engine started without a
+        bridge (`dockerd --bridge=none`, scripts/docker-engine.sh) has no `bridge` network at all."""
+        try:
+            client().networks.get(step_network())
+        except NotFound:
+            raise LaunchError(_missing_network_message(spec)) from None
+
     def _create_kwargs(self, spec: ContainerSpec) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "image": spec.image,
@@ -237,7 +263,7 @@ class DockerLauncher:
             "labels": spec.labels,
             "user": spec.user,
             "working_dir": "/tmp",
-            "network_mode": os.environ.get("STUDIO_STEP_NETWORK", "bridge") if spec.network else "none",
+            "network_mode": step_network() if spec.network else "none",
             "read_only": True,
             "tmpfs": {"/tmp": f"rw,exec,nosuid,nodev,size={spec.tmp_size},mode=1777"},
             "cap_drop": ["ALL"],
@@ -365,9 +391,19 @@ class DockerLauncher:
         ]
 
 
-def engine_status() -> dict[str, Any]:
+def engine_status(*, timeout: float | None = None) -> dict[str, Any]:
+    """Whether the engine answers, and its version. `timeout`: a separate short-lived client that
+    gives up after that many seconds (the shared one waits up to STUDIO_DOCKER_TIMEOUT)."""
     try:
-        info = client().version()
+        if timeout is None:
+            info = client().version()
+        else:
+            base_url = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+            own = docker.DockerClient(base_url=base_url, timeout=max(1, int(timeout)))
+            try:
+                info = own.version()
+            finally:
+                own.close()
         return {"ok": True, "version": info.get("Version")}
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": str(exc)}

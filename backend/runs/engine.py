@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import tarfile
 import threading
 import time
@@ -29,6 +30,7 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from catalog import spec as catalog_spec
 from catalog import types as ctypes
 from datasets import store
 from executors import standby as standby_lib
@@ -518,7 +520,7 @@ def _standby_spec(step: StepRun, name: str) -> ContainerSpec:
     mounts = [
         Mount(str(store.host_path(inputs)), INPUTS_DIR, read_only=True),
         Mount(str(store.host_path(_outputs_dir(work))), OUTPUTS_DIR, read_only=False),
-        Mount(str(store.host_path(control)), standby_lib.CONTROL_DIR, read_only=False),
+        Mount(str(store.host_path(control)), standby_lib.CONTROL_DIR, read_only=True),  # the shim only reads
     ]
     return _spec_for(step, name, command=standby_lib.ENTRYPOINT, args=[], mounts=mounts, standby=True)
 
@@ -530,8 +532,12 @@ def _spec_for(step: StepRun, name: str, *, command: list[str] | None, args: list
         (n for n in step.run.pipeline_version.graph.get("nodes") or [] if n.get("id") == step.node_id), {}
     )
     container = (spec.get("implementation") or {}).get("container") or {}
-    resources = dict(spec.get("resources") or {})
-    resources.update(node.get("resources") or {})
+    # The catalog's defaults (1 CPU, 1 GiB, no GPU: catalog/spec.py, shown in the catalog), then the
+    # component's `resources`, then the node's override. An explicit 0 or "" means no limit.
+    resources: dict[str, Any] = {"cpu": catalog_spec.DEFAULT_CPU, "memory": catalog_spec.DEFAULT_MEMORY,
+                                 "gpu": catalog_spec.DEFAULT_GPU}
+    for given in (spec.get("resources") or {}, node.get("resources") or {}):
+        resources.update({key: value for key, value in given.items() if value is not None})
     annotations = (spec.get("metadata") or {}).get("annotations") or {}
     env = {str(k): str(v) for k, v in (container.get("env") or {}).items()}
     env.update({"PS_RUN_ID": str(step.run_id), "PS_STEP": step.node_id, "HOME": "/tmp"})
@@ -556,6 +562,7 @@ def _spec_for(step: StepRun, name: str, *, command: list[str] | None, args: list
         memory_bytes=ctypes.parse_memory(resources["memory"]) if resources.get("memory") not in (None, "", 0) else None,
         gpu=int(resources.get("gpu") or 0),
         network=str(annotations.get("network", "")).lower() == "true",
+        component=str(spec.get("name") or f"component version {step.component_version_id}"),
     )
 
 
@@ -788,20 +795,38 @@ def _cleanup(work: Path) -> None:
 def _collect_outputs(step: StepRun, token: str, work: Path, usage: Usage, exit_code: int | None) -> _Outcome | None:
     spec = step.component_version.spec
     outputs_dir = work / "outputs"
+    ports = spec.get("outputs") or []
+    # Every output is checked before any is stored. The step wrote these paths: an output that is a
+    # symbolic link (`/outputs/model` → `/etc/shadow`) would have the worker, which runs as root,
+    # read and chmod whatever it points at on the worker's machine; a named pipe would block it.
+    kinds: dict[str, int] = {}
+    for port in ports:
+        problem, mode = _output_problem(outputs_dir, port["name"])
+        if problem:
+            return _Outcome(StepStatus.FAILED, exit_code, problem)
+        kinds[port["name"]] = mode
     blobs: list[tuple[dict[str, Any], store.Blob, str, dict[str, Any] | None]] = []
-    for port in spec.get("outputs") or []:
+    for port in ports:
         path = outputs_dir / port["name"]
         type_ = ctypes.type_name(port.get("type"))
-        if not path.exists():
-            return _Outcome(StepStatus.FAILED, exit_code, f"output '{port['name']}' was not written to /outputs/{port['name']}")
-        media = previews.media_type(type_, path)
-        if path.is_dir():
+        if stat.S_ISDIR(kinds[port["name"]]):
+            media = "application/x-tar"
             archive = work / f"{port['name']}.tar"
+            # Links inside the directory are archived as links (tarfile never dereferences them by
+            # default), so nothing outside the directory is read.
             with tarfile.open(archive, "w") as tar:
-                tar.add(path, arcname=port["name"])
+                tar.add(path, arcname=port["name"], recursive=True)
             path = archive
-        blob = store.put_file(path, move=True)
-        blobs.append((port, blob, media, previews.build(type_, blob.path, blob.size)))
+        else:
+            media = previews.media_type(type_, path)
+        try:
+            blob = store.put_file(path, move=True)
+        except store.NotARegularFile as exc:  # swapped after the check above (the container has exited)
+            return _Outcome(StepStatus.FAILED, exit_code, _not_regular_message(port["name"], exc.kind))
+        # A directory's archive has no preview (its bytes are tar headers and NUL padding, which a
+        # text preview would carry into JSON that PostgreSQL refuses).
+        preview = None if stat.S_ISDIR(kinds[port["name"]]) else previews.build(type_, blob.path, blob.size)
+        blobs.append((port, blob, media, preview))
     with transaction.atomic():
         done = StepRun.objects.filter(
             pk=step.pk, worker=token, status=StepStatus.RUNNING, run__abort_requested=False
@@ -827,6 +852,21 @@ def _collect_outputs(step: StepRun, token: str, work: Path, usage: Usage, exit_c
         _publish_outputs(step, created)
         advance_after_commit(step.run_id)
     return None
+
+
+def _output_problem(outputs_dir: Path, name: str) -> tuple[str, int]:
+    """Why output `name` cannot be stored ("" if it can), and its lstat mode."""
+    try:
+        mode = os.lstat(outputs_dir / name).st_mode
+    except FileNotFoundError:
+        return f"output '{name}' was not written to {OUTPUTS_DIR}/{name}", 0
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return "", mode
+    return _not_regular_message(name, store.file_kind(mode)), mode
+
+
+def _not_regular_message(name: str, kind: str) -> str:
+    return f"output `{name}` is {kind}; outputs must be regular files (or directories)"
 
 
 def _publish_outputs(step: StepRun, artifacts: list[Artifact]) -> None:
@@ -936,6 +976,10 @@ def runs_reconcile(*, launcher: Launcher | None = None) -> dict[str, int]:
         enqueue_advance(run_id)
         counts["advanced"] += 1
     counts["standbys_removed"] = _sweep_standbys(launcher)
+    # What this worker sees of its Docker engine, for GET /api/health/ (the web process may have no socket).
+    from executors.services import engine_report_record
+
+    engine_report_record()
     return counts
 
 

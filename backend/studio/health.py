@@ -34,11 +34,16 @@ def _check_broker() -> dict[str, Any]:
 
 
 def _check_docker() -> dict[str, Any]:
+    """The engine as the workers see it (executors.selectors.engine_health): the web process may
+    have no Docker socket (docker-compose.yml), the workers always do."""
     try:
-        from executors.selectors import engine_status
+        from executors.selectors import engine_health
     except ImportError:
         return {"ok": False, "error": "executor not installed"}
-    return engine_status()
+    try:
+        return engine_health()
+    except Exception as exc:  # noqa: BLE001 - health reports any failure (e.g. the database is down)
+        return {"ok": False, "error": str(exc)}
 
 
 class HealthView(APIView):

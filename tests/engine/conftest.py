@@ -279,3 +279,24 @@ def node(node_id: str, cv: ComponentVersion, script: str, upstream: str | None =
     if upstream:
         arguments["data"] = {"from": {"node": upstream, "output": "out"}}
     return {"id": node_id, "component_version": cv.pk, "position": {"x": 0, "y": 0}, "arguments": arguments, **extra}
+
+
+def assert_hardened(container: Any, *, memory: int, nano_cpus: int) -> None:
+    """The hardening every step container gets, a normal start or a standby (docs/operations.md)."""
+    host, config = container.attrs["HostConfig"], container.attrs["Config"]
+    assert host["NetworkMode"] == "none"
+    assert host["CapDrop"] == ["ALL"]
+    assert "no-new-privileges" in host["SecurityOpt"]
+    assert host["PidsLimit"] and host["PidsLimit"] > 0
+    assert host["Memory"] == memory
+    assert host["MemorySwap"] == memory  # no swap beyond the limit
+    assert host["NanoCpus"] == nano_cpus
+    assert host["ReadonlyRootfs"] is True
+    assert "/tmp" in host["Tmpfs"]
+    assert host["Init"] is True
+    assert config["User"] == "1000:1000"
+
+
+def mounts_of(container: Any) -> dict[str, dict[str, Any]]:
+    """The container's mounts by their path inside it."""
+    return {m["Destination"]: m for m in container.attrs["Mounts"]}

@@ -13,10 +13,12 @@ from runs import engine
 from runs.models import Artifact, StepRun
 from tests.engine.conftest import (
     BASE_IMAGE,
+    assert_hardened,
     containers_of,
     docker_client,
     make_component,
     make_pipeline,
+    mounts_of,
     node,
     wait_for_run,
     wait_until,
@@ -43,6 +45,13 @@ def test_downstream_steps_start_from_standby_containers_with_their_real_inputs(a
         what="standby containers",
     )
     assert {c.labels["studio.step"] for c in standbys} <= {"second", "third"}
+    # A standby is as locked down as a normal start, and the step can write only to /outputs.
+    waiting = standbys[0]
+    assert_hardened(waiting, memory=256 * 1024 * 1024, nano_cpus=1_000_000_000)
+    mounts = mounts_of(waiting)
+    assert mounts["/ps-control"]["RW"] is False
+    assert mounts["/inputs"]["RW"] is False
+    assert [m["Destination"] for m in mounts.values() if m["RW"]] == ["/outputs"]
     run = wait_for_run(run_id)
 
     assert run.status == "completed", list(run.steps.values("node_id", "status", "error"))
