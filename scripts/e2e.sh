@@ -11,6 +11,7 @@ export E2E_USER=admin E2E_PASSWORD="e2e-admin-password"
 
 # What the browser tests need, installed when absent.
 command -v chromium >/dev/null || apt_install chromium
+bash scripts/bootstrap.sh
 export_services
 bash scripts/docker-engine.sh
 bash worker_images/build.sh

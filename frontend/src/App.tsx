@@ -12,6 +12,7 @@ import { NotFoundPage, RouteError } from './pages/NotFoundPage';
 import { PipelinesPage } from './pages/PipelinesPage';
 import { RunsPage } from './pages/RunsPage';
 import { SchedulesPage } from './pages/SchedulesPage';
+import { SignOutPage } from './pages/SignOutPage';
 import { Shell } from './pages/Shell';
 
 // The canvas pages carry React Flow and the layout engine: load them when first opened.
@@ -70,6 +71,7 @@ export function makeQueryClient(): QueryClient {
 
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage />, errorElement: <RouteError /> },
+  { path: '/logout', element: <SignOutPage />, errorElement: <RouteError /> },
   {
     path: '/',
     element: <Shell />,

@@ -1,6 +1,6 @@
 // Acceptance: sign in (a wrong password gives a readable error, then the right one works),
-// open the catalog and find a component by search.
-import { expect, PASSWORD, screenshot, test, USER } from './fixtures';
+// open the catalog and find a component by search; filter by category; import a component.
+import { expect, PASSWORD, screenshot, signIn, test, uniqueName, USER } from './fixtures';
 
 test('signs in after a wrong password and finds a component in the catalog', async ({ page, console }) => {
   // A protected page sends a signed-out visitor to the sign-in form, remembering where they were going.
@@ -61,4 +61,55 @@ test('signs in after a wrong password and finds a component in the catalog', asy
   await expect(inputs).toContainText('0.2');
   await expect(page.getByTestId('component-image')).toContainText('pipeline-studio/sklearn');
   await screenshot(page, '02-component-detail');
+});
+
+test('filters the catalog by category and imports a component from pasted YAML', async ({ page }) => {
+  await signIn(page, '/catalog');
+  const cards = page.locator('[data-testid^="component-card-"]');
+  await expect(page.getByTestId('component-card-No-op')).toBeVisible();
+
+  await test.step('a category chip narrows the catalog to that category', async () => {
+    await page.getByTestId('category-evaluation').click();
+    await expect(page).toHaveURL(/category=evaluation/);
+    await expect(page.getByTestId('component-card-Evaluate classifier')).toBeVisible();
+    await expect(page.getByTestId('component-card-No-op')).toBeHidden();
+    await expect(page.getByTestId('component-card-Train classifier')).toBeHidden();
+    for (const tag of await cards.locator('.cat-tag').allTextContents()) expect(tag).toBe('Evaluation');
+    await page.getByRole('button', { name: 'All', exact: true }).click();
+    await expect(page.getByTestId('component-card-No-op')).toBeVisible();
+  });
+
+  await test.step('import a Kubeflow component.yaml pasted into the import dialog', async () => {
+    const name = uniqueName('E2E echo');
+    await page.getByTestId('import-component').click();
+    const dialog = page.getByTestId('import-dialog');
+    await expect(dialog).toBeVisible();
+    await dialog.getByTestId('import-yaml').fill(
+      [
+        `name: ${name}`,
+        'description: Imported by the browser tests.',
+        'metadata: {annotations: {category: test}}',
+        'inputs:',
+        '- {name: text, type: String, default: hello}',
+        'implementation:',
+        '  container:',
+        '    image: alpine:3',
+        '    command: [echo, {inputValue: text}]',
+      ].join('\n'),
+    );
+    await dialog.getByTestId('import-submit').click();
+    await expect(dialog.getByTestId('import-result')).toContainText(`Imported ${name} version 1`);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
+    await expect(dialog).toBeHidden();
+
+    // It is in the catalog now, under its category.
+    await page.getByTestId('catalog-search').fill(name);
+    const card = page.getByTestId(`component-card-${name}`);
+    await expect(card).toBeVisible();
+    await expect(card).toContainText('Test');
+    await page.getByTestId('category-test').click();
+    await expect(card).toBeVisible();
+    await page.getByTestId('category-training').click();
+    await expect(card).toBeHidden();
+  });
 });

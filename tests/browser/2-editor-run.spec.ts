@@ -190,10 +190,35 @@ test('builds a pipeline by drag and drop, saves it, runs it and inspects the res
     await page.getByTestId(`node-${LOAD}`).click();
     const drawer = page.getByTestId('step-drawer');
     await expect(drawer).toBeVisible();
+    // The drawer is wider than the step list it replaces: the graph is fitted again, none of it underneath.
+    await expect
+      .poll(async () => {
+        const edge = (await drawer.boundingBox())?.x ?? 0;
+        const rights = await Promise.all(
+          STEPS.map(async (id) => {
+            const box = await page.getByTestId(`node-${id}`).boundingBox();
+            return box ? box.x + box.width : Infinity;
+          }),
+        );
+        return Math.max(...rights) <= edge;
+      })
+      .toBe(true);
     await expect(drawer.getByTestId('step-status')).toHaveAttribute('data-status', 'completed');
     await expect(drawer.getByTestId('step-log')).toContainText("loading scikit-learn dataset 'iris'");
     await expect(drawer.getByTestId('step-log')).toContainText('wrote 150 rows');
-    await expect(drawer.getByTestId('artifact-table')).toBeVisible();
+    const table = drawer.getByTestId('artifact-table');
+    await expect(table).toBeVisible();
+    // The output table is previewed: the iris columns and the first rows of 150.
+    const preview = table.getByTestId('table-preview');
+    await expect(preview).toBeVisible();
+    await expect(preview.locator('th').first()).toBeVisible();
+    await expect(preview).toContainText(/of 150 rows/);
+    // Its download link serves the bytes (with the page's session).
+    const href = await table.getByTestId('download-table').getAttribute('href');
+    expect(href).toMatch(/^\/api\/artifacts\/\d+\/download\/$/);
+    const download = await page.request.get(href!);
+    expect(download.status()).toBe(200);
+    expect((await download.body()).length).toBeGreaterThan(100);
     // The step is over: after a last read the log stops following.
     await expect(drawer.getByText('● live')).toBeHidden();
     await screenshot(page, '07-run-step-log');
@@ -221,5 +246,132 @@ test('builds a pipeline by drag and drop, saves it, runs it and inspects the res
     await expect(roc.locator('.legend-item')).toHaveCount(3);
     await expect(roc).toContainText('AUC');
     await screenshot(page, '09-run-roc');
+  });
+});
+
+test('edits with the keyboard, undoes and copies, guards unsaved work and shows an old version read-only', async ({ page, request }) => {
+  const api = await Api.connect(request);
+  const load = await api.componentVersion('Load built-in dataset');
+  const pipeline = await api.post<{ id: number }>('/api/pipelines/', {
+    name: uniqueName('E2E keyboard'),
+    description: 'Edited without the mouse.',
+    message: 'just the data',
+    parameters: [],
+    graph: {
+      schema_version: 1,
+      nodes: [{ id: 'load', component_version: load, label: 'Load', position: { x: 0, y: 0 }, arguments: {} }],
+    },
+  });
+  await signIn(page, `/pipelines/${pipeline.id}`);
+  await expect(page.getByTestId('node-load')).toBeVisible();
+  const nodes = page.locator('.react-flow__node');
+  const edges = page.locator('.react-flow__edge');
+  const panel = page.getByTestId('properties-panel');
+
+  await test.step('add a step from the palette and connect its input, keyboard only', async () => {
+    await page.getByTestId('palette-search').focus();
+    await page.keyboard.type('split');
+    await page.getByTestId('palette-item-Train/test split').focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId(`node-${SPLIT}`)).toBeVisible();
+    await expect(panel).toContainText('Train/test split');
+    // "Connect to…" offers the compatible upstream outputs only.
+    const connect = panel.getByTestId('connect-data');
+    await expect(connect.locator('option')).toHaveText(['Connect to…', 'Load → table (Dataset)']);
+    await connect.focus();
+    await screenshot(page, '11-editor-connect-by-keyboard');
+    await connect.selectOption({ label: 'Load → table (Dataset)' });
+    await expect(edges).toHaveCount(1);
+    await expect(panel.getByTestId('prop-input-data')).toContainText('from load.table');
+    await expect(page.getByTestId('unsaved')).toBeVisible();
+  });
+
+  await test.step('Ctrl+Z undoes the connection, Ctrl+Y redoes it', async () => {
+    // Shortcuts are for the canvas: leave the select first, as Escape or a click on the canvas would.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Control+z');
+    await expect(edges).toHaveCount(0);
+    await page.keyboard.press('Control+y');
+    await expect(edges).toHaveCount(1);
+  });
+
+  await test.step('Ctrl+C / Ctrl+V duplicates a step and Delete removes it', async () => {
+    await page.getByTestId(`node-${SPLIT}`).locator('.step-head').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await expect(nodes).toHaveCount(3);
+    // The copy is the selection now: Delete removes it and nothing else.
+    await page.keyboard.press('Delete');
+    await expect(nodes).toHaveCount(2);
+    await expect(page.getByTestId('node-load')).toBeVisible();
+    await expect(page.getByTestId(`node-${SPLIT}`)).toBeVisible();
+    await expect(edges).toHaveCount(1);
+  });
+
+  await test.step('leaving with unsaved changes asks first; Stay keeps them', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Runs' }).click();
+    const dialog = page.getByTestId('unsaved-dialog');
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Stay' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page).toHaveURL(new RegExp(`/pipelines/${pipeline.id}$`));
+    await expect(page.getByTestId(`node-${SPLIT}`)).toBeVisible();
+    await expect(page.getByTestId('unsaved')).toBeVisible();
+  });
+
+  await test.step('signing out with unsaved changes asks first too; Stay keeps the session and the edit', async () => {
+    await page.getByTestId('sign-out').click();
+    const dialog = page.getByTestId('unsaved-dialog');
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Stay' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('current-user')).toHaveText(USER);
+    await expect(page.getByTestId(`node-${SPLIT}`)).toBeVisible();
+    await expect(page.getByTestId('unsaved')).toBeVisible();
+    const me = (await (await page.request.get('/api/auth/me/')).json()) as { authenticated: boolean };
+    expect(me.authenticated).toBe(true);
+  });
+
+  await test.step('save as version 2 with Ctrl+S; the dialog keeps the keyboard inside', async () => {
+    await expect(page.getByTestId('sign-out')).toBeFocused(); // the unsaved dialog gave focus back
+    await page.keyboard.press('Control+s');
+    const dialog = page.getByTestId('save-dialog');
+    const message = dialog.getByTestId('save-message');
+    await expect(dialog).toBeVisible();
+    await expect(message).toBeFocused();
+    // Escape closes it, and focus returns to where it was.
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('sign-out')).toBeFocused();
+    await page.keyboard.press('Control+s');
+    await expect(message).toBeFocused();
+    // Tab and Shift+Tab cycle through the dialog's controls and never reach the page behind it.
+    for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await page.keyboard.press(key);
+      expect(await dialog.evaluate((d) => d.contains(document.activeElement)), `focus after ${key}`).toBe(true);
+    }
+    await message.focus();
+    await page.keyboard.type('split added by keyboard');
+    await dialog.getByTestId('save-confirm').click();
+    await expect(page.getByTestId('toast').filter({ hasText: 'version 2' })).toBeVisible();
+    await expect(page.getByTestId('unsaved')).toBeHidden();
+  });
+
+  await test.step('version 1 opens read-only: a banner, no palette, its own graph', async () => {
+    await page.getByTestId('version-select').selectOption('1');
+    await expect(page).toHaveURL(/version=1/);
+    await expect(page.getByTestId('readonly-banner')).toContainText('Viewing version 1');
+    await expect(page.getByTestId('palette-search')).toHaveCount(0);
+    await expect(page.getByTestId('node-load')).toBeVisible();
+    await expect(page.getByTestId(`node-${SPLIT}`)).toHaveCount(0);
+    await expect(page.getByTestId('save')).toBeDisabled();
+  });
+
+  await test.step('with nothing unsaved, Sign out ends the session', async () => {
+    await page.getByTestId('sign-out').click();
+    await expect(page).toHaveURL(/\/login$/);
+    await expect(page.getByRole('form', { name: 'Sign in' })).toBeVisible();
+    const me = (await (await page.request.get('/api/auth/me/')).json()) as { authenticated: boolean };
+    expect(me.authenticated).toBe(false);
   });
 });

@@ -14,6 +14,7 @@ import type {
   ImportResult,
   Lineage,
   LogChunk,
+  Me,
   MetricTrigger,
   MetricTriggerFiring,
   MetricTriggerWrite,
@@ -39,9 +40,9 @@ const LIST_SIZE = 500;
 // Signed out is `{authenticated: false}` (a 200, so the browser logs no failed request);
 // the rest of the app keeps treating it as the 403 it means.
 export async function getMe(): Promise<User> {
-  const me = await request<User & { authenticated?: boolean }>('/api/auth/me/');
-  if (me.authenticated === false) throw new ApiError(403, 'You are not signed in.');
-  return me;
+  const me = await request<Me>('/api/auth/me/');
+  if (me.authenticated === false || me.id === null || me.username === null) throw new ApiError(403, 'You are not signed in.');
+  return { id: me.id, username: me.username, is_staff: me.is_staff };
 }
 export const login = (username: string, password: string): Promise<User> =>
   request<User>('/api/auth/login/', { method: 'POST', body: { username, password } });

@@ -183,12 +183,18 @@ export function useRuns(pipeline?: string, status?: string, trigger?: string): U
   });
 }
 
-/** A run, polled every second until it reaches a terminal state. */
+/**
+ * How often an unfinished run is re-read. The run page promises a change on screen within a second
+ * of the server; a poll period well under that leaves room for the request and the render.
+ */
+export const RUN_POLL_MS = 400;
+
+/** A run, polled every RUN_POLL_MS until it reaches a terminal state. */
 export function useRun(id: number): UseQueryResult<Run> {
   return useQuery({
     queryKey: keys.run(id),
     queryFn: () => api.getRun(id),
-    refetchInterval: (q) => (q.state.data && isTerminalRun(q.state.data.status) ? false : 1000),
+    refetchInterval: (q) => (q.state.data && isTerminalRun(q.state.data.status) ? false : RUN_POLL_MS),
     refetchIntervalInBackground: false,
   });
 }

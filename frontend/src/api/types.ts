@@ -1,139 +1,47 @@
-// API types, written by hand from docs/api.md until `npm run gen:api`
-// produces src/api/schema.d.ts from the server's OpenAPI document. Every API
-// call lives in src/api/, so switching to generated types stays local.
+// Friendly names for the API's types. The contract is src/api/schema.d.ts, generated from the
+// server's OpenAPI document by `npm run gen:api` (never edited by hand); this file only names its
+// schemas and, where the server declares a field as free-form JSON (a JSONField the schema types as
+// `unknown`), states the shape the client reads. Purely client-side types live here too.
 import type { DatasetKind, JsonValue, PipelineGraph, PipelineParameter, Problem } from '../pipeline-core';
+import type { components } from './schema';
 
-export interface User {
-  id: number;
-  username: string;
-  is_staff?: boolean;
-  authenticated?: boolean;
-}
+type Schemas = components['schemas'];
+/** Schema `T` with `Fields` given the shape documented in docs/api.md. */
+type Refine<T, Fields> = Omit<T, keyof Fields> & Fields;
 
+/** The signed-in account (POST /api/auth/login/, and /api/auth/me/ when signed in). */
+export type User = Schemas['User'];
+/** GET /api/auth/me/: `authenticated: false` (and null id/username) when signed out. */
+export type Me = Schemas['Me'];
+
+/** Lists are paginated by the server (`Paginated…List` in the schema); one generic shape here. */
 export interface Paginated<T> {
   count: number;
-  next: string | null;
-  previous: string | null;
+  next?: string | null;
+  previous?: string | null;
   results: T[];
 }
 
-export interface ApiErrorBody {
-  message: string;
-  problems: Problem[];
-}
+/** Every API error: `{message, problems}`; problems name the node, port or field. */
+export type ApiErrorBody = Refine<Schemas['ErrorResponse'], { problems: Problem[] }>;
 
-export interface Port {
-  name: string;
-  type: string | null;
-  description: string | null;
-  default: string | null;
-  optional: boolean;
-}
+export type Port = Schemas['Port'];
+export type Resources = Schemas['Resources'];
+export type ComponentSource = Schemas['Source'];
+export type ComponentVersion = Schemas['ComponentVersion'];
+export type ComponentSummary = Schemas['ComponentSummary'];
+export type ComponentDetail = Schemas['ComponentDetail'];
+export type ImportResult = Schemas['ComponentImportResult'];
 
-export interface Resources {
-  cpu: number | string | null;
-  memory: string | null;
-  gpu: number | null;
-}
+export type PipelineParameterOut = PipelineParameter;
 
-export interface ComponentSource {
-  repo?: string;
-  ref?: string;
-  path?: string;
-  [key: string]: unknown;
-}
-
-export interface ComponentVersion {
-  id: number;
-  component: number;
-  name: string;
-  version: number;
-  digest: string;
-  description: string;
-  category: string;
-  image: string;
-  inputs: Port[];
-  outputs: Port[];
-  resources: Resources;
-  source: ComponentSource | null;
-  runnable: boolean;
-  spec: Record<string, unknown>;
-  created_at: string;
-}
-
-export interface ComponentSummary {
-  id: number;
-  name: string;
-  description: string;
-  category: string;
-  latest_version: ComponentVersion | null;
-  version_count: number;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ComponentDetail extends ComponentSummary {
-  versions: ComponentVersion[];
-}
-
-export interface ImportResult {
-  created: boolean;
-  version: ComponentVersion;
-}
-
-export interface PipelineParameterOut extends PipelineParameter {
-  description?: string;
-}
-
-export interface PipelineVersion {
-  id: number;
-  pipeline: number;
-  number: number;
-  graph: PipelineGraph;
-  parameters: PipelineParameterOut[];
-  message: string;
-  author: string | null;
-  created_at: string;
-}
-
-export interface Pipeline {
-  id: number;
-  name: string;
-  description: string;
-  latest_version: PipelineVersion | null;
-  version_count: number;
-  created_at: string;
-  updated_at: string;
-}
-
+export type PipelineVersion = Refine<Schemas['PipelineVersion'], { graph: PipelineGraph; parameters: PipelineParameterOut[] }>;
+export type Pipeline = Refine<Schemas['Pipeline'], { latest_version: PipelineVersion | null }>;
 /** A list item's newest version: its graph stays on the server (GET /api/pipelines/{id}/ has it). */
-export interface PipelineVersionSummary {
-  id: number;
-  number: number;
-  node_count: number;
-  message: string;
-  author: string | null;
-  created_at: string;
-}
-
+export type PipelineVersionSummary = Schemas['PipelineVersionSummary'];
 /** An item of GET /api/pipelines/. */
-export interface PipelineSummary {
-  id: number;
-  name: string;
-  description: string;
-  latest_version: PipelineVersionSummary | null;
-  version_count: number;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface PipelineWrite {
-  name: string;
-  description: string;
-  graph: PipelineGraph;
-  parameters: PipelineParameter[];
-  message?: string;
-}
+export type PipelineSummary = Schemas['PipelineSummary'];
+export type PipelineWrite = Refine<Schemas['PipelineWriteRequest'], { graph: PipelineGraph; parameters: PipelineParameter[] }>;
 
 export const RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'aborted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -184,24 +92,13 @@ export interface DatasetInput {
   dataset_version: number;
 }
 
-export interface RunSummary {
-  id: number;
-  pipeline: number;
-  pipeline_name: string;
-  pipeline_version: number;
-  version_number: number;
-  status: RunStatus | string;
+type RunJson = {
   trigger: Trigger;
   parameters: Record<string, JsonValue>;
   /** node → input → the dataset version it reads. */
-  dataset_inputs?: Record<string, Record<string, DatasetInput>> | null;
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_seconds: number | null;
-  step_counts: Record<string, number>;
-}
+  dataset_inputs: Record<string, Record<string, DatasetInput>> | null;
+};
+export type RunSummary = Refine<Schemas['RunSummary'], RunJson>;
 
 export type ArtifactPreview =
   | { kind: 'metrics'; values: Record<string, JsonValue> }
@@ -211,51 +108,20 @@ export type ArtifactPreview =
   | { kind: 'text'; text: string }
   | null;
 
-export interface Artifact {
-  id: number;
-  name: string;
-  type: string | null;
-  media_type: string;
-  size: number;
-  sha256: string;
-  preview: ArtifactPreview;
-  created_at: string;
-}
+export type Artifact = Refine<Schemas['Artifact'], { preview: ArtifactPreview }>;
 
-export interface StepRun {
-  id: number;
-  node_id: string;
-  component_version: number;
-  status: StepStatus | string;
-  attempt: number;
-  exit_code: number | null;
-  error: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_seconds: number | null;
-  peak_memory_bytes: number | null;
-  cpu_seconds: number | null;
-  /** Input name → `{value}` or `{artifact: id}`. */
-  inputs: Record<string, unknown>;
-  outputs: Artifact[];
-  // Served by the backend beyond docs/api.md; optional here.
-  component_name?: string;
-  max_attempts?: number;
-  cached_from?: number | null;
-  queued_at?: string | null;
-  /** When the step's command began: its container's start, or the release of its standby container. */
-  launched_at?: string | null;
-  standby?: boolean;
-  log_size?: number;
-}
+export type StepRun = Refine<
+  Schemas['StepRun'],
+  {
+    /** Input name → `{value}` or `{artifact: id}`. */
+    inputs: Record<string, unknown>;
+    outputs: Artifact[];
+  }
+>;
 
-export interface Run extends RunSummary {
-  retry_of?: number | null;
-  abort_requested?: boolean;
-  graph: PipelineGraph;
-  steps: StepRun[];
-}
+export type Run = Refine<Schemas['Run'], RunJson & { graph: PipelineGraph; steps: StepRun[] }>;
 
+/** One read of a step's log (client-side: the text plus the X-Next-Offset / X-Step-Status headers). */
 export interface LogChunk {
   text: string;
   nextOffset: number;
@@ -264,66 +130,21 @@ export interface LogChunk {
 
 // Datasets (docs/api.md "Datasets")
 
-export interface DatasetProducer {
-  run: number;
-  step: number;
-  node: string;
-  pipeline: number;
-  pipeline_name: string;
-}
+export type DatasetProducer = Schemas['DatasetProducer'];
 
-export interface DatasetVersion {
-  id: number;
-  dataset: number;
-  dataset_name: string;
-  number: number;
-  /** `store://sha256/…` or the external URI. */
-  uri: string;
-  /** "" for an external URI registered without a checksum. */
-  sha256: string;
-  /** null when external. */
-  size: number | null;
-  media_type: string;
-  filename: string;
-  metadata: { format?: string; rows?: number; columns?: string[]; preview?: { columns: string[]; rows: JsonValue[][] } } & Record<string, unknown>;
-  preview: ArtifactPreview;
-  message: string;
-  external: boolean;
-  artifact: number | null;
-  produced_by: DatasetProducer | null;
-  created_by: string | null;
-  created_at: string;
+export interface DatasetVersionMetadata {
+  format?: string;
+  rows?: number;
+  columns?: string[];
+  preview?: { columns: string[]; rows: JsonValue[][] };
+  [key: string]: unknown;
 }
-
-export interface Dataset {
-  id: number;
-  name: string;
-  kind: DatasetKind;
-  description: string;
-  latest_version: DatasetVersion | null;
-  version_count: number;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface DatasetCreate {
-  name: string;
-  kind: DatasetKind;
-  description?: string;
-}
-
+export type DatasetVersion = Refine<Schemas['DatasetVersion'], { metadata: DatasetVersionMetadata; preview: ArtifactPreview }>;
+export type Dataset = Refine<Schemas['Dataset'], { latest_version: DatasetVersion | null }>;
+export type DatasetCreate = Schemas['DatasetCreateRequest'];
 /** `created: false` when the content equals the latest version's: `version` is that latest version. */
-export interface CommitResult {
-  created: boolean;
-  version: DatasetVersion;
-}
-
-export interface RegisterUri {
-  uri: string;
-  checksum?: string;
-  message?: string;
-}
+export type CommitResult = Refine<Schemas['DatasetVersionCommitResult'], { version: DatasetVersion }>;
+export type RegisterUri = Schemas['DatasetVersionRegisterRequest'];
 
 export interface LineageVersionNode {
   id: string;
@@ -363,147 +184,28 @@ export interface LineageEdge {
   port: string;
 }
 
-export interface Lineage {
-  dataset: { id: number; name: string; kind: string };
-  nodes: LineageNode[];
-  edges: LineageEdge[];
-}
+export type Lineage = Refine<
+  Schemas['DatasetLineage'],
+  { dataset: { id: number; name: string; kind: string }; nodes: LineageNode[]; edges: LineageEdge[] }
+>;
 
 // Triggers (docs/api.md "Triggers")
 
-export type CatchUp = 'skip' | 'once' | 'all';
+export type CatchUp = Schemas['CatchupEnum'];
+type TriggerParameters = { parameters: Record<string, JsonValue> };
 
-export interface ScheduleWrite {
-  pipeline: number;
-  cron: string;
-  timezone?: string;
-  name?: string;
-  pipeline_version?: number | null;
-  parameters?: Record<string, JsonValue>;
-  enabled?: boolean;
-  catchup?: CatchUp;
-  max_catchup?: number;
-  max_concurrent_runs?: number;
-}
+export type ScheduleWrite = Schemas['ScheduleWriteRequest'];
+export type Schedule = Refine<Schemas['Schedule'], TriggerParameters>;
+export type ScheduleFiring = Schemas['ScheduleFiring'];
+export type SchedulePreview = Schemas['SchedulePreview'];
 
-export interface Schedule {
-  id: number;
-  name: string;
-  pipeline: number;
-  pipeline_name: string;
-  pipeline_version: number | null;
-  cron: string;
-  timezone: string;
-  parameters: Record<string, JsonValue>;
-  enabled: boolean;
-  catchup: CatchUp;
-  max_catchup: number;
-  max_concurrent_runs: number;
-  /** UTC; null while paused. */
-  next_fire_at: string | null;
-  /** The next five, ISO in the schedule's zone. */
-  next_fire_times: string[];
-  last_fire_at: string | null;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type DatasetTriggerWrite = Schemas['DatasetTriggerWriteRequest'];
+export type DatasetTrigger = Refine<Schemas['DatasetTrigger'], TriggerParameters>;
+export type DatasetTriggerFiring = Schemas['DatasetTriggerFiring'];
 
-export interface ScheduleFiring {
-  id: number;
-  schedule: number;
-  fire_time: string;
-  status: 'started' | 'skipped' | 'missed' | 'failed' | string;
-  run: number | null;
-  run_status: string | null;
-  detail: string;
-  created_at: string;
-}
-
-export interface SchedulePreview {
-  cron: string;
-  timezone: string;
-  next_fire_times: string[];
-}
-
-export interface DatasetTriggerWrite {
-  pipeline: number;
-  dataset: number;
-  node: string;
-  input: string;
-  name?: string;
-  parameters?: Record<string, JsonValue>;
-  enabled?: boolean;
-  debounce_seconds?: number;
-}
-
-export interface DatasetTrigger extends Required<Omit<DatasetTriggerWrite, 'name' | 'parameters'>> {
-  id: number;
-  name: string;
-  parameters: Record<string, JsonValue>;
-  pipeline_name: string;
-  dataset_name: string;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface DatasetTriggerFiring {
-  id: number;
-  trigger: number;
-  dataset_version: number;
-  version: number;
-  status: 'pending' | 'started' | 'skipped' | 'failed' | string;
-  fire_after: string | null;
-  run: number | null;
-  run_status: string | null;
-  detail: string;
-  created_at: string;
-}
-
-export type Comparison = '<' | '<=' | '>' | '>=';
+export type Comparison = Schemas['ComparisonEnum'];
 export const COMPARISONS: Comparison[] = ['<', '<=', '>', '>='];
 
-export interface MetricTriggerWrite {
-  source_pipeline: number;
-  /** node.output.key, e.g. evaluate.metrics.accuracy */
-  metric: string;
-  comparison: Comparison;
-  threshold: number;
-  target_pipeline: number;
-  name?: string;
-  parameters?: Record<string, JsonValue>;
-  enabled?: boolean;
-}
-
-export interface MetricTrigger {
-  id: number;
-  name: string;
-  source_pipeline: number;
-  source_pipeline_name: string;
-  metric: string;
-  node: string;
-  output: string;
-  key: string;
-  comparison: Comparison;
-  threshold: number;
-  target_pipeline: number;
-  target_pipeline_name: string;
-  parameters: Record<string, JsonValue>;
-  enabled: boolean;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface MetricTriggerFiring {
-  id: number;
-  trigger: number;
-  source_run: number;
-  value: number | null;
-  status: 'started' | 'not_met' | 'failed' | string;
-  run: number | null;
-  run_status: string | null;
-  detail: string;
-  created_at: string;
-}
+export type MetricTriggerWrite = Schemas['MetricTriggerWriteRequest'];
+export type MetricTrigger = Refine<Schemas['MetricTrigger'], TriggerParameters>;
+export type MetricTriggerFiring = Schemas['MetricTriggerFiring'];

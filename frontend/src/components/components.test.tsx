@@ -1,10 +1,12 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { useState } from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client';
 import { ConfusionMatrix } from '../charts/ConfusionMatrix';
 import { RocChart } from '../charts/RocChart';
 import type { JsonValue } from '../pipeline-core';
+import { Dialog } from './Dialog';
+import { ErrorBoundary } from './ErrorBoundary';
 import { ErrorMessage } from './ErrorMessage';
 import { formatBytes, formatDuration, formatNumber } from './format';
 import { ValueControl } from './ValueControl';
@@ -105,5 +107,95 @@ describe('format', () => {
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatNumber(0.899749)).toBe('0.8997');
     expect(formatNumber(30)).toBe('30');
+  });
+});
+
+function DialogHarness({ onClose }: { onClose?: () => void }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" onClick={() => setOpen(true)}>
+        Open
+      </button>
+      {open ? (
+        <Dialog
+          title="Name it"
+          onClose={() => {
+            onClose?.();
+            setOpen(false);
+          }}
+          footer={<button type="button">Save</button>}
+        >
+          <input aria-label="Name" />
+        </Dialog>
+      ) : null}
+    </>
+  );
+}
+
+describe('Dialog', () => {
+  it('keeps Tab inside, closes on Escape and gives focus back to its opener', () => {
+    render(<DialogHarness />);
+    const opener = screen.getByRole('button', { name: 'Open' });
+    opener.focus();
+    fireEvent.click(opener);
+    const name = screen.getByLabelText('Name');
+    const close = screen.getByRole('button', { name: 'Close' });
+    const save = screen.getByRole('button', { name: 'Save' });
+    expect(document.activeElement).toBe(name);
+    // Tab from the last control wraps to the first (the close button), Shift+Tab from the first to the last.
+    save.focus();
+    fireEvent.keyDown(save, { key: 'Tab' });
+    expect(document.activeElement).toBe(close);
+    fireEvent.keyDown(close, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(save);
+    // Focus that escaped the dialog (a click outside, say) is pulled back in by the next Tab.
+    opener.focus();
+    fireEvent.keyDown(opener, { key: 'Tab' });
+    expect(screen.getByRole('dialog').contains(document.activeElement)).toBe(true);
+
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(opener);
+  });
+
+  it('does not move focus back to the first field when its parent re-renders', () => {
+    const { rerender } = render(<DialogHarness onClose={() => undefined} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    const save = screen.getByRole('button', { name: 'Save' });
+    save.focus();
+    rerender(<DialogHarness onClose={() => undefined} />);
+    expect(document.activeElement).toBe(save);
+  });
+});
+
+function Boom(): never {
+  throw new Error('the chart exploded');
+}
+
+describe('ErrorBoundary', () => {
+  it('shows its fallback with the message when a child throws, and recovers on a new reset key', () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const { rerender } = render(
+        <ErrorBoundary resetKey="/runs/1">
+          <Boom />
+        </ErrorBoundary>,
+      );
+      const crash = screen.getByTestId('crash');
+      expect(crash.getAttribute('role')).toBe('alert');
+      expect(crash.textContent).toContain('Something went wrong on this page');
+      expect(crash.textContent).toContain('the chart exploded');
+      expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+      rerender(
+        <ErrorBoundary resetKey="/runs/2">
+          <p>fine again</p>
+        </ErrorBoundary>,
+      );
+      expect(screen.queryByTestId('crash')).toBeNull();
+      expect(screen.getByText('fine again')).toBeTruthy();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

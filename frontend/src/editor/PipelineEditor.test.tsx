@@ -72,6 +72,33 @@ describe('PipelineEditor', () => {
     expect(last.graph.nodes[1]!.arguments.seed).toEqual({ value: 7 });
   });
 
+  it('connects an input from the keyboard through "Connect to…", offering only outputs that fit', () => {
+    const onChange = vi.fn<(doc: PipelineDocument) => void>();
+    render(<PipelineEditor pipeline={samplePipeline()} components={SPECS} palette={SPECS} onChange={onChange} />);
+    fireEvent.keyDown(screen.getByTestId(`palette-item-${EVALUATE.name}`), { key: 'Enter' });
+    const select = screen.getByTestId('connect-model') as HTMLSelectElement;
+    // Only Model outputs: train.model. Datasets, metrics and the step's own outputs are not offered.
+    const offered = [...select.options].slice(1).map((o) => o.textContent);
+    expect(offered).toEqual(['Train classifier → model (Model)']);
+    const testData = [...(screen.getByTestId('connect-test_data') as HTMLSelectElement).options].slice(1).map((o) => o.textContent);
+    expect(testData).toEqual(['Load built-in dataset → table (Dataset)', 'Split → train (Dataset)', 'Split → test (Dataset)']);
+    fireEvent.change(select, { target: { value: '0' } });
+    const last = onChange.mock.calls.at(-1)![0];
+    expect(last.graph.nodes.at(-1)!.arguments.model).toEqual({ from: { node: 'train', output: 'model' } });
+    // Now connected: the panel says from where and offers no second connection.
+    expect(screen.getByTestId('prop-input-model').textContent).toContain('from train.model');
+    expect(screen.queryByTestId('connect-model')).toBeNull();
+  });
+
+  it('offers no upstream step that would close a cycle', () => {
+    render(<PipelineEditor pipeline={samplePipeline()} components={SPECS} palette={SPECS} />);
+    fireEvent.click(screen.getByTestId('node-split'));
+    // split.data is connected already; disconnect it, then only load (not train or evaluate, downstream) may feed it.
+    fireEvent.click(screen.getByTestId('prop-input-data').querySelector('button.link')!);
+    const options = [...(screen.getByTestId('connect-data') as HTMLSelectElement).options].slice(1).map((o) => o.textContent);
+    expect(options).toEqual(['Load built-in dataset → table (Dataset)']);
+  });
+
   it('shows step states read-only, without the side panels', () => {
     const onStepClick = vi.fn();
     render(

@@ -34,6 +34,11 @@ export interface PipelineEditorProps {
   datasets?: readonly DatasetRef[] | null;
   /** More side-panel tabs (the page's own, e.g. the pipeline's triggers). Keep the array stable. */
   extraTabs?: readonly EditorTab[];
+  /**
+   * The page changed the canvas's size (the run page's step drawer opened or closed): a new value
+   * fits the view to the new size once the layout has settled.
+   */
+  fitKey?: string | number | boolean;
 }
 
 export interface EditorTab {
@@ -76,6 +81,7 @@ function EditorInner({
   variant = 'edit',
   datasets,
   extraTabs,
+  fitKey,
 }: PipelineEditorProps): ReactElement {
   const store = useEditorStoreApi();
   const { screenToFlowPosition } = useReactFlow();
@@ -83,6 +89,22 @@ function EditorInner({
   const lastEmitted = useRef<PipelineDocument>(pipeline);
   const callbacks = useRef({ onChange, onSave, onProblemsChange });
   callbacks.current = { onChange, onSave, onProblemsChange };
+
+  const fitKeySeen = useRef(fitKey);
+  useEffect(() => {
+    if (fitKey === fitKeySeen.current) return;
+    fitKeySeen.current = fitKey;
+    // React Flow learns its new size from a ResizeObserver, which reports after the next layout: wait
+    // for that frame, then ask for the fit (the canvas waits one more for measured steps).
+    let inner = 0;
+    const outer = requestAnimationFrame(() => {
+      inner = requestAnimationFrame(() => store.getState().requestFit());
+    });
+    return () => {
+      cancelAnimationFrame(outer);
+      cancelAnimationFrame(inner);
+    };
+  }, [fitKey, store]);
 
   // Controlled: a new `pipeline` from the parent (not an echo of our own change) replaces the document.
   useEffect(() => {

@@ -1,6 +1,7 @@
 import { memo, useDeferredValue, useMemo, type ReactElement } from 'react';
 import { typedDefault, ValueControl } from '../components/ValueControl';
 import {
+  connectableOutputs,
   datasetFits,
   DATASET_KINDS,
   describeType,
@@ -17,6 +18,7 @@ import {
   setPublish,
   updateNode,
   type Binding,
+  type PipelineDocument,
   type ComponentSpec,
   type DatasetKind,
   type DatasetRef,
@@ -98,6 +100,53 @@ function DatasetBindingEditor({
 }
 
 const NEW_PARAMETER = '__new__';
+
+/** What connection checks read from a document: steps, labels and edges, not positions or values. */
+function wiringKey(doc: PipelineDocument): string {
+  return doc.graph.nodes
+    .map((n) => {
+      const edges = Object.entries(n.arguments).flatMap(([input, b]) => (isFromBinding(b) ? [`${input}<${b.from.node}.${b.from.output}`] : []));
+      return `${n.id}:${n.component_version}:${n.label ?? ''}:${edges.join(',')}`;
+    })
+    .join('|');
+}
+
+/**
+ * "Connect to…": the keyboard's way to draw an edge into `port`. Lists the outputs the canvas would
+ * accept (pipeline-core's connection check: types fit, no cycle) and connects through the store, so
+ * undo, validation and the canvas see it like a drawn edge.
+ */
+function ConnectSelect({ node, port }: { node: GraphNode; port: PortSpec }): ReactElement | null {
+  const store = useEditorStoreApi();
+  // Recomputed when the wiring changes, not on every frame of a step being dragged.
+  const wiring = useEditor((s) => wiringKey(s.doc));
+  const lookup = useEditor((s) => s.lookup);
+  const candidates = useMemo(
+    () => connectableOutputs(store.getState().doc, lookup, node.id, port.name),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [wiring, lookup, node.id, port.name, store],
+  );
+  if (!candidates.length) return null;
+  return (
+    <select
+      className="connect-select"
+      value=""
+      aria-label={`Connect ${port.name} to an upstream output`}
+      data-testid={`connect-${port.name}`}
+      onChange={(e) => {
+        const picked = candidates[Number(e.target.value)];
+        if (picked) store.getState().connect({ source: picked.source, output: picked.output, target: node.id, input: port.name });
+      }}
+    >
+      <option value="">Connect to…</option>
+      {candidates.map((c, i) => (
+        <option key={`${c.source}.${c.output}`} value={i}>
+          {c.nodeName} → {c.output} ({describeType(c.type)})
+        </option>
+      ))}
+    </select>
+  );
+}
 
 function uniqueParamName(params: PipelineParameter[], base: string): string {
   const names = new Set(params.map((p) => p.name));
@@ -191,10 +240,11 @@ function InputEditor({
       {port.description ? <p className="field-help">{port.description}</p> : null}
       {artifact && mode === 'default' ? (
         <p className="field-help">
-          Connect an output of type {describeType(port.type)} to this input on the canvas
+          Connect an output of type {describeType(port.type)} to this input on the canvas or with “Connect to…”
           {fittingDatasets.length ? ', or read a dataset version' : ''}.
         </p>
       ) : null}
+      {readOnly || mode === 'connection' ? null : <ConnectSelect node={node} port={port} />}
       {mode === 'dataset' && isDatasetBinding(binding) ? (
         <DatasetBindingEditor port={port} binding={binding} datasets={datasets} readOnly={readOnly} onChange={(b) => bind(b)} />
       ) : null}

@@ -71,7 +71,7 @@ export function RunPage(): ReactElement {
   const statuses = useMemo(() => {
     const map: Record<string, string> = {};
     for (const n of doc?.graph.nodes ?? []) map[n.id] = 'pending';
-    for (const s of data?.steps ?? []) map[s.node_id] = s.status;
+    for (const s of data?.steps ?? []) map[s.node_id] = s.status ?? 'pending';
     return map;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [doc, statusKey]);
@@ -122,7 +122,7 @@ export function RunPage(): ReactElement {
             ← Runs
           </Link>
           <h1>
-            Run #{data.id} <StatusBadge status={data.status} testId="run-status" />
+            Run #{data.id} <StatusBadge status={data.status ?? 'pending'} testId="run-status" />
           </h1>
           <div className="muted small">
             <Link to={`/pipelines/${data.pipeline}?version=${data.version_number}`}>{data.pipeline_name}</Link> · version {data.version_number} ·{' '}
@@ -152,7 +152,7 @@ export function RunPage(): ReactElement {
             <button
               type="button"
               className="btn btn-danger"
-              disabled={abort.isPending || data.status === 'aborting'}
+              disabled={abort.isPending || data.abort_requested}
               onClick={() => abort.mutate(data.id, { onSuccess: () => toast.info(`Aborting run #${data.id}…`) })}
               data-testid="abort"
             >
@@ -225,6 +225,8 @@ export function RunPage(): ReactElement {
               statuses={statuses}
               onStepClick={selectStep}
               datasets={runDatasets}
+              // The drawer is wider than the step list: re-fit so it covers none of the graph.
+              fitKey={!!selected}
             />
           ) : (
             <ErrorMessage error={new Error('This run has no readable graph.')} />

@@ -1,7 +1,7 @@
 import type { ReactElement } from 'react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { ApiError } from '../api/client';
-import { useLogout, useMe } from '../api/hooks';
+import { useMe } from '../api/hooks';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { ErrorMessage } from '../components/ErrorMessage';
 
@@ -17,7 +17,6 @@ export function Shell(): ReactElement {
   const me = useMe();
   const location = useLocation();
   const navigate = useNavigate();
-  const logout = useLogout();
 
   if (me.isPending) {
     return <div className="splash">Loading Pipeline Studio…</div>;
@@ -60,11 +59,8 @@ export function Shell(): ReactElement {
             </span>
             <span data-testid="current-user">{me.data.username}</span>
           </div>
-          <button
-            type="button"
-            className="link small"
-            onClick={() => logout.mutate(undefined, { onSettled: () => navigate('/login') })}
-          >
+          {/* Leaving first lets the editor ask about unsaved changes; /logout ends the session once left. */}
+          <button type="button" className="link small" onClick={() => navigate('/logout')} data-testid="sign-out">
             Sign out
           </button>
         </div>

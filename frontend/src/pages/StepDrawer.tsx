@@ -9,8 +9,10 @@ import { StatusBadge } from '../components/StatusBadge';
 import type { ComponentSpec, GraphNode } from '../pipeline-core';
 
 const MAX_LOG = 512 * 1024;
+/** Log reads while a step runs: new lines show within about half a second (the run page's promise is one). */
+export const LOG_POLL_MS = 500;
 
-/** Follows a step's log: fetches from the last offset every second until the step ends. */
+/** Follows a step's log: fetches from the last offset every LOG_POLL_MS until the step ends. */
 export function useLogTail(runId: number, node: string, status: string | undefined): { text: string; error: string | null; following: boolean } {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -48,7 +50,7 @@ export function useLogTail(runId: number, node: string, status: string | undefin
       }
       if (stopped) return;
       if (done) setFollowing(false);
-      else timer = setTimeout(() => void tick(), 1000);
+      else timer = setTimeout(() => void tick(), LOG_POLL_MS);
     };
     void tick();
     return () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkConnection } from './connect';
+import { checkConnection, connectableOutputs } from './connect';
 import { lookupOf, samplePipeline } from './fixtures';
 import { addNode, connect, setArgument } from './ops';
 import { ANY, EVALUATE, TRAIN } from './fixtures';
@@ -65,5 +65,21 @@ describe('connection rules', () => {
     expect(checkConnection(doc, lookup, { source: 'load', output: 'nope', target: id, input: 'file' })).toMatchObject({ code: 'unknown_port' });
     expect(checkConnection(doc, lookup, { source: 'load', output: 'table', target: id, input: 'nope' })).toMatchObject({ code: 'unknown_port' });
     expect(checkConnection(doc, lookup, { source: 'ghost', output: 'table', target: id, input: 'file' })).toMatchObject({ code: 'unknown_node' });
+  });
+
+  it('offers only the outputs a connection check accepts: types fit and no cycle', () => {
+    // A free Evaluate input `model` (Model): only train.model fits; split's Datasets and evaluate's own outputs do not.
+    const doc = setArgument(samplePipeline(), 'evaluate', 'model', undefined);
+    expect(connectableOutputs(doc, lookup, 'evaluate', 'model').map((o) => `${o.source}.${o.output}`)).toEqual(['train.model']);
+    // split.data (Dataset): load.table fits; train and evaluate are downstream of split, so they would close a cycle.
+    const free = setArgument(samplePipeline(), 'split', 'data', undefined);
+    const { doc: withPrint, id } = addNode(free, ANY, { x: 0, y: 0 });
+    const wired = connect(withPrint, { source: 'train', output: 'model', target: id, input: 'file' });
+    const offered = connectableOutputs(wired, lookup, 'split', 'data');
+    expect(offered).toEqual([{ source: 'load', output: 'table', nodeName: 'Load built-in dataset', type: 'Dataset' }]);
+  });
+
+  it('offers nothing for an input that already has a connection', () => {
+    expect(connectableOutputs(samplePipeline(), lookup, 'evaluate', 'test_data')).toEqual([]);
   });
 });

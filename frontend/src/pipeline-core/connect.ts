@@ -65,3 +65,30 @@ export function checkConnection(doc: PipelineDocument, lookup: ComponentLookup, 
   }
   return { ok: true };
 }
+
+/** An output that may feed a given input, with what a person needs to pick it from a list. */
+export interface ConnectableOutput {
+  source: string;
+  output: string;
+  /** The step's label or component name. */
+  nodeName: string;
+  type: string | null;
+}
+
+/**
+ * Every output in the pipeline that `checkConnection` would accept into `target`.`input`: the
+ * keyboard's way to draw an edge. Steps that would close a cycle and mismatched types are left out;
+ * an input that already has a connection gets none (disconnect it first, as on the canvas).
+ */
+export function connectableOutputs(doc: PipelineDocument, lookup: ComponentLookup, target: string, input: string): ConnectableOutput[] {
+  const found: ConnectableOutput[] = [];
+  for (const node of doc.graph.nodes) {
+    if (node.id === target) continue;
+    for (const port of lookup(node.component_version)?.outputs ?? []) {
+      if (checkConnection(doc, lookup, { source: node.id, output: port.name, target, input }).ok) {
+        found.push({ source: node.id, output: port.name, nodeName: nodeName(doc, node.id, lookup), type: port.type });
+      }
+    }
+  }
+  return found;
+}
