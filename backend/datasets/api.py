@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from datasets import selectors, services, store
 from datasets.models import Dataset, DatasetKind, DatasetVersion
-from datasets.uploads import StoredUpload, StoreUploadHandler
+from datasets.uploads import PendingUpload, StoreUploadHandler
 from studio.errors import InvalidInput, Problem
 
 # Multipart framing around the file (boundaries, part headers, a message field).
@@ -160,6 +160,13 @@ class DatasetVersionsView(generics.ListAPIView):
             request._request.upload_handlers = [self.upload_handler]
         super().initial(request, *args, **kwargs)
 
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Every answer passes here, refusals raised before the view too (a failed CSRF check
+        # has parsed the body by then): what was received and did not become a version goes.
+        if self.upload_handler is not None:
+            self.upload_handler.abort()
+        return super().finalize_response(request, response, *args, **kwargs)
+
     @extend_schema(
         summary="Commit a new version: upload a file, or register an external URI",
         description=(
@@ -179,24 +186,20 @@ class DatasetVersionsView(generics.ListAPIView):
         responses={201: DatasetVersionCommitResultSerializer, 200: DatasetVersionCommitResultSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
-        try:
-            dataset = selectors.dataset_get(dataset_id=pk)
-            content_type = request.content_type or ""
-            if content_type.startswith("multipart/form-data"):
-                version, created = self._multipart(request, dataset)
-            elif content_type.startswith("application/x-www-form-urlencoded"):
-                # Form encoding mangles bytes (and a session's CSRF check has already consumed the body).
-                message = "file: send the data as multipart/form-data, or as a raw body with a type such as application/octet-stream or text/csv."
-                raise InvalidInput(message, [Problem("unsupported_media_type", message, field="file")])
-            elif content_type.startswith("application/json"):
-                body = DatasetVersionRegisterSerializer(data=request.data)
-                body.is_valid(raise_exception=True)
-                version, created = services.dataset_version_register(dataset=dataset, user=request.user, **body.validated_data)
-            else:
-                version, created = self._raw(request, dataset)
-        finally:
-            if self.upload_handler is not None:
-                self.upload_handler.abort()  # a no-op once the blob is committed
+        dataset = selectors.dataset_get(dataset_id=pk)
+        content_type = request.content_type or ""
+        if content_type.startswith("multipart/form-data"):
+            version, created = self._multipart(request, dataset)
+        elif content_type.startswith("application/x-www-form-urlencoded"):
+            # Form encoding mangles bytes (and a session's CSRF check has already consumed the body).
+            message = "file: send the data as multipart/form-data, or as a raw body with a type such as application/octet-stream or text/csv."
+            raise InvalidInput(message, [Problem("unsupported_media_type", message, field="file")])
+        elif content_type.startswith("application/json"):
+            body = DatasetVersionRegisterSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            version, created = services.dataset_version_register(dataset=dataset, user=request.user, **body.validated_data)
+        else:
+            version, created = self._raw(request, dataset)
         version = selectors.version_get(dataset=dataset, number=version.number)
         body = DatasetVersionCommitResultSerializer({"created": created, "version": version}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -212,7 +215,7 @@ class DatasetVersionsView(generics.ListAPIView):
         handler = self.upload_handler
         if handler is not None and handler.too_large:
             raise services.too_large(handler.received)
-        if not isinstance(upload, StoredUpload):
+        if not isinstance(upload, PendingUpload):
             message = 'file: send the data as a multipart file field named "file".'
             raise InvalidInput(message, [Problem("required", message, field="file")])
         return services.dataset_version_upload(
@@ -230,7 +233,7 @@ class DatasetVersionsView(generics.ListAPIView):
             message = "Send a file (multipart field \"file\" or a raw body) or JSON {\"uri\": ...}."
             raise InvalidInput(message, [Problem("required", message, field="file")])
         try:
-            blob = store.put_stream(stream, max_bytes=limit)
+            blob = store.receive_stream(stream, max_bytes=limit)
         except store.BlobTooLarge as exc:
             raise services.too_large(exc.received, field=None) from None
         filename = request.query_params.get("filename") or _disposition_filename(request.META.get("HTTP_CONTENT_DISPOSITION", ""))

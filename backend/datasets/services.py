@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from catalog import types as ctypes
+from catalog.models import ComponentVersion
 from datasets import store
 from datasets.models import Dataset, DatasetKind, DatasetUsage, DatasetVersion
 from runs import previews
@@ -113,15 +114,26 @@ def _user(user: Any) -> Any:
 
 
 def dataset_version_upload(
-    *, dataset: Dataset, blob: store.Blob, filename: str = "", media_type: str = "", message: str = "", user: Any = None
+    *, dataset: Dataset, blob: store.Blob | store.PendingBlob, filename: str = "", media_type: str = "", message: str = "",
+    user: Any = None,
 ) -> tuple[DatasetVersion, bool]:
-    """A version from bytes already streamed into the store. (version, False) when they equal the latest version's."""
-    filename = Path(filename or "").name[:255]
-    media, metadata, preview = describe(blob.path, blob.size, filename=filename, declared=media_type)
-    return _commit(
-        dataset.pk, sha256=blob.sha256, size=blob.size, uri=blob.uri, media_type=media, filename=filename,
-        metadata=metadata, preview=preview, message=message, user=_user(user),
-    )
+    """A version from streamed bytes. (version, False) when they equal the latest version's.
+
+    A `store.PendingBlob` (an upload) enters the store in the version's transaction, and only if a
+    version is created; in every other case (identical content, a refusal, an error) its temp
+    file is deleted. A `store.Blob` is already in the store.
+    """
+    pending = blob if isinstance(blob, store.PendingBlob) else None
+    try:
+        filename = Path(filename or "").name[:255]
+        media, metadata, preview = describe(blob.path, blob.size, filename=filename, declared=media_type)
+        return _commit(
+            dataset.pk, sha256=blob.sha256, size=blob.size, uri=blob.uri, media_type=media, filename=filename,
+            metadata=metadata, preview=preview, message=message, user=_user(user), pending=pending,
+        )
+    finally:
+        if pending is not None:
+            pending.discard()  # a no-op once committed into the store
 
 
 def dataset_version_register(
@@ -195,6 +207,7 @@ def _commit(
     user: Any,
     produced_by: StepRun | None = None,
     dedupe: bool = True,
+    pending: store.PendingBlob | None = None,
 ) -> tuple[DatasetVersion, bool]:
     with transaction.atomic():
         dataset = Dataset.objects.select_for_update().filter(pk=dataset_id).first()
@@ -229,6 +242,10 @@ def _commit(
             created_by=user,
         )
         Dataset.objects.filter(pk=dataset.pk).update(updated_at=version.created_at)
+        if pending is not None:
+            # Last, so every refusal above leaves the bytes out of the store; only a failing
+            # COMMIT could leave an unreferenced blob (identical content is stored once anyway).
+            pending.commit()
         version_id = version.pk
         transaction.on_commit(lambda: _notify_triggers(version_id))
     return version, True
@@ -367,11 +384,26 @@ def run_dataset_inputs(*, graph: Mapping[str, Any], pins: Mapping[str, Mapping[s
             if isinstance(binding, dict) and isinstance(binding.get("dataset"), dict):
                 wanted[(node_id, input_name)] = dict(binding["dataset"])
     problems: list[Problem] = []
+    pinned_nodes = [nodes[node_id] for node_id in pins or {} if node_id in nodes]
+    specs = {
+        cv.pk: cv.spec
+        for cv in ComponentVersion.objects.filter(pk__in=[n.get("component_version") for n in pinned_nodes]).only("pk", "spec")
+    }
     for node_id, inputs in (pins or {}).items():
         if node_id not in nodes:
             problems.append(Problem("unknown_node", f"the pipeline has no node '{node_id}' to receive a dataset version", node=node_id))
             continue
+        # The engine passes values to the component's ports only: a pin on a port the node's
+        # component no longer has (the pipeline changed since the trigger was made) would be dropped.
+        ports = [p.get("name") for p in (specs.get(nodes[node_id].get("component_version")) or {}).get("inputs") or []]
         for input_name, version_id in inputs.items():
+            if input_name not in ports:
+                problems.append(Problem(
+                    "unknown_port",
+                    f"node '{node_id}' has no input '{input_name}' to receive a dataset version (inputs: {', '.join(map(str, ports)) or 'none'})",
+                    node=node_id, port=input_name,
+                ))
+                continue
             wanted[(node_id, input_name)] = {"pinned": version_id}
 
     pinned_ids = [w["pinned"] for w in wanted.values() if "pinned" in w]

@@ -114,11 +114,39 @@ def _open_regular(path: Path) -> int:
     return fd
 
 
+class PendingBlob:
+    """Hashed bytes in a temp file of the store, not yet a blob: `commit()` renames them into place
+    (dropped when the store has these bytes already), `discard()` deletes them. Both idempotent,
+    and `discard()` after `commit()` does nothing. Uploads are held like this until their
+    version commits, so a refused request leaves nothing behind (datasets.uploads)."""
+
+    def __init__(self, path: Path, sha256: str, size: int) -> None:
+        self.path = path
+        self.sha256 = sha256
+        self.size = size
+        self.committed = False
+
+    @property
+    def uri(self) -> str:
+        return f"store://sha256/{self.sha256}"
+
+    def commit(self) -> Blob:
+        if not self.committed:
+            blob = _commit(self.path, self.sha256, self.size)
+            self.committed = True
+            self.path = blob.path
+        return Blob(sha256=self.sha256, size=self.size, path=self.path)
+
+    def discard(self) -> None:
+        if not self.committed:
+            self.path.unlink(missing_ok=True)
+
+
 class BlobWriter:
     """Writes a blob chunk by chunk (e.g. from an upload handler), hashing as it goes.
 
-    `commit()` moves the finished file into place; `abort()` (idempotent, also
-    safe after commit) removes what was written. Nothing is held in memory.
+    `finish()` closes the file as a PendingBlob, `commit()` also moves it into place; `abort()`
+    (idempotent, also safe after either) removes what was written. Nothing is held in memory.
     """
 
     def __init__(self, *, max_bytes: int | None = None, prefix: str = "upload-") -> None:
@@ -140,12 +168,15 @@ class BlobWriter:
         self._digest.update(chunk)
         self._out.write(chunk)
 
-    def commit(self) -> Blob:
+    def finish(self) -> PendingBlob:
         if self._out is None:
             raise ValueError("the blob writer is closed")
         self._out.close()
         self._out = None
-        return _commit(self._path, self._digest.hexdigest(), self.size)
+        return PendingBlob(self._path, self._digest.hexdigest(), self.size)
+
+    def commit(self) -> Blob:
+        return self.finish().commit()
 
     def abort(self) -> None:
         if self._out is not None:
@@ -154,16 +185,26 @@ class BlobWriter:
             self._path.unlink(missing_ok=True)
 
 
-def put_stream(stream: BinaryIO, *, max_bytes: int | None = None) -> Blob:
-    """Stores a stream without holding it in memory; raises ValueError (BlobTooLarge) past max_bytes."""
+def receive_stream(stream: BinaryIO, *, max_bytes: int | None = None) -> PendingBlob:
+    """A stream as a PendingBlob, without holding it in memory; raises BlobTooLarge past max_bytes
+    (nothing left behind)."""
     writer = BlobWriter(max_bytes=max_bytes)
     try:
         while chunk := stream.read(CHUNK):
             writer.write(chunk)
-        return writer.commit()
+        return writer.finish()
     except BaseException:
         writer.abort()
         raise
+
+
+def put_stream(stream: BinaryIO, *, max_bytes: int | None = None) -> Blob:
+    """Stores a stream without holding it in memory; raises ValueError (BlobTooLarge) past max_bytes."""
+    pending = receive_stream(stream, max_bytes=max_bytes)
+    try:
+        return pending.commit()
+    finally:
+        pending.discard()
 
 
 def put_file(path: Path, *, move: bool = False) -> Blob:

@@ -1,10 +1,19 @@
-"""Streaming uploads: the multipart field `file` goes chunk by chunk into the artifact store.
+"""Streaming uploads: the body goes chunk by chunk into a pending file that enters the store only
+when its version commits.
 
 Django's default handlers keep small files in memory and spool large ones to
-/tmp before the view sees them; this handler replaces them for dataset
-uploads, hashes while it writes into the store's own temp directory (so the
-finished file is renamed into place, never copied), and stops reading at the
-size limit.
+/tmp before the view sees them; `StoreUploadHandler` replaces them for dataset
+uploads. It hashes while it writes into the store's temp directory (the same
+filesystem, so the finished file is renamed into place, never copied) and
+stops reading at the size limit.
+
+The body is read before the view decides anything: a session's CSRF check
+reads request.POST, which runs the handler, and only then is the request
+refused (403), or the view finds no such dataset (404). So a received file is
+a `store.PendingBlob`: a temp file that `commit()` moves into the store from inside
+the version's transaction, and that is deleted otherwise, whatever refused the
+request (`discard()`, called by the view and again when Django closes the
+request's files).
 """
 
 from __future__ import annotations
@@ -20,12 +29,18 @@ from datasets import store
 FIELD = "file"
 
 
-class StoredUpload(UploadedFile):
-    """What request.FILES["file"] holds after a streamed upload: the committed blob, no content."""
+class PendingUpload(UploadedFile):
+    """What request.FILES["file"] holds after a streamed upload: the pending blob, no content.
+    Django closes the request's files when the response is done; closing discards the temp
+    file unless its version committed, so a refused request leaves nothing behind."""
 
-    def __init__(self, blob: store.Blob, name: str, content_type: str) -> None:
+    def __init__(self, blob: store.PendingBlob, name: str, content_type: str) -> None:
         super().__init__(file=io.BytesIO(b""), name=name, content_type=content_type, size=blob.size)
         self.blob = blob
+
+    def close(self) -> None:
+        self.blob.discard()
+        super().close()
 
 
 class StoreUploadHandler(FileUploadHandler):
@@ -35,6 +50,7 @@ class StoreUploadHandler(FileUploadHandler):
         super().__init__(request)
         self.max_bytes = max_bytes
         self.writer: store.BlobWriter | None = None
+        self.pending: store.PendingBlob | None = None
         self.too_large = False
         self.received = 0
         self.accepted = False
@@ -61,17 +77,20 @@ class StoreUploadHandler(FileUploadHandler):
             raise StopUpload(connection_reset=False) from None
         return None
 
-    def file_complete(self, file_size: int) -> StoredUpload | None:
+    def file_complete(self, file_size: int) -> PendingUpload | None:
         if self.writer is None:
             return None
-        blob = self.writer.commit()
+        self.pending = self.writer.finish()
         self.writer = None
-        return StoredUpload(blob, self.file_name or "", self.content_type or "")
+        return PendingUpload(self.pending, self.file_name or "", self.content_type or "")
 
     def upload_interrupted(self) -> None:
         self.abort()
 
     def abort(self) -> None:
+        """Deletes whatever was received and did not become a version (safe at any point, and again)."""
         if self.writer is not None:
             self.writer.abort()
             self.writer = None
+        if self.pending is not None:
+            self.pending.discard()

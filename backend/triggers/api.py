@@ -310,8 +310,10 @@ class DatasetTriggerFiringsView(generics.ListAPIView):
 class MetricTriggerSerializer(serializers.ModelSerializer):
     source_pipeline_name = serializers.CharField(source="source_pipeline.name", read_only=True)
     target_pipeline_name = serializers.CharField(source="target_pipeline.name", read_only=True)
-    metric = serializers.SerializerMethodField(help_text="node.output.key, e.g. evaluate.metrics.accuracy")
-    key = serializers.CharField(source="metric", read_only=True, help_text="the key inside the metrics output")
+    metric = serializers.SerializerMethodField(
+        help_text="the watched value in full: node.output.key (e.g. evaluate.metrics.accuracy), or node.output for a Float/Integer output"
+    )
+    key = serializers.CharField(source="metric", read_only=True, help_text="the key inside the metrics output; blank for a Float/Integer output")
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True, default=None)
     parameters = serializers.JSONField(read_only=True)
 
@@ -326,13 +328,16 @@ class MetricTriggerSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_metric(self, trigger: MetricTrigger) -> str:
-        return f"{trigger.node}.{trigger.output}.{trigger.metric}"
+        return trigger.watched
 
 
 class MetricTriggerWriteSerializer(_WriteSerializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     source_pipeline = serializers.IntegerField(min_value=1)
-    metric = serializers.CharField(max_length=500, allow_blank=True, help_text="node.output.key of the source pipeline, e.g. evaluate.metrics.accuracy")
+    metric = serializers.CharField(max_length=500, allow_blank=True, help_text=(
+        "the watched value of the source pipeline: node.output.key (evaluate.metrics.accuracy), node.key when the node has "
+        "one Metrics output (evaluate.accuracy), or node.output for a Float/Integer output"
+    ))
     comparison = serializers.ChoiceField(choices=Comparison.choices)
     threshold = serializers.FloatField()
     target_pipeline = serializers.IntegerField(min_value=1)

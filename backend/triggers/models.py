@@ -121,7 +121,8 @@ class Comparison(models.TextChoices):
 class MetricTrigger(models.Model):
     name = models.CharField(max_length=200, blank=True)
     source_pipeline = models.ForeignKey("pipelines.Pipeline", on_delete=models.CASCADE, related_name="metric_triggers")
-    # The watched value: key `metric` of output `output` of node `node` (e.g. evaluate.metrics.accuracy).
+    # The watched value: key `metric` of output `output` of node `node` (e.g. evaluate.metrics.accuracy),
+    # or, with `metric` blank, the number a Float/Integer output holds (e.g. evaluate.accuracy).
     node = models.CharField(max_length=100)
     output = models.CharField(max_length=200)
     metric = models.CharField(max_length=200)
@@ -138,7 +139,12 @@ class MetricTrigger(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name or f"{self.node}.{self.output}.{self.metric} {self.comparison} {self.threshold}"
+        return self.name or f"{self.watched} {self.comparison} {self.threshold}"
+
+    @property
+    def watched(self) -> str:
+        """The watched value in its full form: node.output.key, or node.output for a number output."""
+        return f"{self.node}.{self.output}.{self.metric}" if self.metric else f"{self.node}.{self.output}"
 
 
 class MetricTriggerFiring(models.Model):

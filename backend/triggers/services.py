@@ -71,7 +71,8 @@ MAX_CONCURRENT_LIMIT = 100
 MAX_DEBOUNCE_SECONDS = 7 * 24 * 3600
 # A commit or run-finished event not handled this long after the fact is presumed lost.
 LOST_EVENT_SECONDS = 30
-METRIC_OUTPUT_TYPES = (None, "Metrics", "JSON", "File")
+METRIC_OUTPUT_TYPES = (None, "Metrics", "JSON", "File")  # node.output.key reads a JSON object
+METRIC_SCALAR_TYPES = ("Float", "Integer")  # node.output reads the number itself
 
 
 def _setting(name: str, default: float) -> float:
@@ -753,7 +754,58 @@ def dataset_firing_process(*, firing_id: int, now: datetime | None = None) -> Da
     return firing
 
 
+# =========================================================================== loops at run time
+
+# Provenance hops walked back from a run before giving up (chains of triggers are short).
+CHAIN_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class _Link:
+    kind: str  # TriggerKind.DATASET or TriggerKind.METRIC
+    trigger_id: int | None
+    run_id: int  # the run that trigger started
+
+
+def _trigger_chain(run: Run | None) -> list[_Link]:
+    """The triggers that led to `run`, nearest first: the trigger that started it, then the one that
+    started the run whose output (a published dataset version) or metric set that one off, and so on
+    back to a run started by hand or by a schedule. Retries count as their source run."""
+    chain: list[_Link] = []
+    seen: set[int] = set()
+    while run is not None and run.pk not in seen and len(seen) < CHAIN_LIMIT:
+        seen.add(run.pk)
+        details = run.trigger or {}
+        source: Run | None = None
+        if run.trigger_kind == TriggerKind.DATASET:
+            chain.append(_Link(TriggerKind.DATASET, details.get("dataset_trigger"), run.pk))
+            step_id = DatasetVersion.objects.filter(pk=details.get("dataset_version")).values_list("produced_by_id", flat=True).first()
+            source = Run.objects.filter(steps__pk=step_id).first() if step_id else None
+        elif run.trigger_kind == TriggerKind.METRIC:
+            chain.append(_Link(TriggerKind.METRIC, details.get("metric_trigger"), run.pk))
+            source = Run.objects.filter(pk=details.get("source_run")).first()
+        elif run.trigger_kind == TriggerKind.RETRY:
+            source = Run.objects.filter(pk=details.get("source_run") or run.retry_of_id).first()
+        run = source
+    return chain
+
+
+def _loop_origin(run: Run | None, kind: str, trigger_id: int) -> int | None:
+    """The run this trigger started that `run` descends from (so firing again would loop), or None."""
+    return next((link.run_id for link in _trigger_chain(run) if link.kind == kind and link.trigger_id == trigger_id), None)
+
+
 def _dataset_firing_start(firing: DatasetTriggerFiring, trigger: DatasetTrigger, version: DatasetVersion) -> None:
+    producer = Run.objects.filter(steps__pk=version.produced_by_id).first() if version.produced_by_id else None
+    origin = _loop_origin(producer, TriggerKind.DATASET, trigger.pk)
+    if producer is not None and origin is not None:
+        # The pipeline publishes (directly or through other triggers) into the dataset that
+        # triggers it: checked when the trigger is saved, but the pipeline may change later.
+        how = "which this trigger started" if origin == producer.pk else f"which comes from run {origin} that this trigger started"
+        firing.status = FiringStatus.SKIPPED
+        firing.detail = f"would loop: version {version.number} was produced by run {producer.pk}, {how}"
+        firing.save(update_fields=["status", "detail"])
+        return
     try:
         run = run_services.run_create(
             pipeline=trigger.pipeline,
@@ -787,9 +839,17 @@ def _send(task: str, *args: Any, countdown: float | None = None, eta: datetime |
 METRIC_TRIGGER_FIELDS = ("name", "source_pipeline", "metric", "comparison", "threshold", "target_pipeline", "parameters", "enabled")
 
 
+METRIC_FORMS = (
+    "expected node.output.key, node.key (a key of the node's only Metrics output) "
+    "or node.output (a Float or Integer output)"
+)
+
+
 def _split_metric(pipeline: Pipeline, values: Mapping[str, Any]) -> tuple[tuple[str, str, str] | None, list[Problem]]:
-    """(node, output, key) from `metric` ("evaluate.metrics.accuracy"), matched against the source
-    pipeline's newest graph (node ids may contain dots), or from explicit node/output/metric."""
+    """(node, output, key) from `metric`, matched against the source pipeline's newest graph
+    (node ids may contain dots). Three forms: `evaluate.metrics.accuracy` (key of a Metrics/JSON
+    output), `evaluate.accuracy` (key of the node's only Metrics output) and `evaluate.score`
+    (a Float/Integer output; key "")."""
     version = pipeline.versions.order_by("-number").first()
     if version is None:
         return None, [Problem("no_version", f"source_pipeline: '{pipeline.name}' has no saved version yet.", field="source_pipeline")]
@@ -807,23 +867,48 @@ def _split_metric(pipeline: Pipeline, values: Mapping[str, Any]) -> tuple[tuple[
         return None, [Problem("required", "metric: name the watched value as node.output.key, e.g. evaluate.metrics.accuracy.", field="metric")]
     text = text.strip()
     for node_id in sorted(nodes, key=len, reverse=True):
-        if not text.startswith(node_id + "."):
-            continue
-        rest = text[len(node_id) + 1:]
-        outputs = outputs_of(node_id)
-        for output_name in sorted(outputs, key=len, reverse=True):
-            if rest.startswith(output_name + ".") and rest[len(output_name) + 1:]:
-                type_ = ctypes.type_name(outputs[output_name].get("type"))
-                if type_ not in METRIC_OUTPUT_TYPES:
-                    return None, [Problem(
-                        "incompatible_types", f"metric: output '{node_id}.{output_name}' is {type_}; a metric trigger reads a Metrics (JSON object) output.",
-                        node=node_id, port=output_name, field="metric",
-                    )]
-                return (node_id, output_name, rest[len(output_name) + 1:]), []
-        known = ", ".join(outputs) or "none"
-        return None, [Problem("unknown_port", f"metric: node '{node_id}' has no output matching {rest!r} (outputs: {known}); expected node.output.key.", node=node_id, field="metric")]
+        if text.startswith(node_id + "."):
+            return _metric_in_node(node_id, text[len(node_id) + 1:], outputs_of(node_id))
     known = ", ".join(nodes) or "none"
-    return None, [Problem("unknown_node", f"metric: {text!r} does not start with a node of '{pipeline.name}' (nodes: {known}); expected node.output.key.", field="metric")]
+    return None, [Problem("unknown_node", f"metric: {text!r} does not start with a node of '{pipeline.name}' (nodes: {known}); {METRIC_FORMS}.", field="metric")]
+
+
+def _metric_in_node(node_id: str, rest: str, outputs: Mapping[str, Any]) -> tuple[tuple[str, str, str] | None, list[Problem]]:
+    def problem(code: str, message: str, port: str | None = None) -> tuple[None, list[Problem]]:
+        return None, [Problem(code, f"metric: {message}", node=node_id, port=port, field="metric")]
+
+    def type_of(name: str) -> str | None:
+        return ctypes.type_name(outputs[name].get("type"))
+
+    # node.output: the number a Float/Integer output holds.
+    if rest in outputs:
+        type_ = type_of(rest)
+        if type_ in METRIC_SCALAR_TYPES:
+            return (node_id, rest, ""), []
+        if type_ in METRIC_OUTPUT_TYPES:
+            return problem("missing_key", f"output '{node_id}.{rest}' is {type_ or 'untyped'}; name a key in it: {node_id}.{rest}.<key>.", rest)
+        return problem("incompatible_types", f"output '{node_id}.{rest}' is {type_}; a metric trigger reads a Float or Integer output, or a key of a Metrics (JSON object) output.", rest)
+    # node.output.key: a key of a Metrics/JSON output.
+    for output_name in sorted(outputs, key=len, reverse=True):
+        key = rest[len(output_name) + 1:] if rest.startswith(output_name + ".") else ""
+        if not key:
+            continue
+        type_ = type_of(output_name)
+        if type_ in METRIC_SCALAR_TYPES:
+            return problem("incompatible_types", f"output '{node_id}.{output_name}' is a single {type_}, which has no keys; watch it as {node_id}.{output_name}.", output_name)
+        if type_ not in METRIC_OUTPUT_TYPES:
+            return problem("incompatible_types", f"output '{node_id}.{output_name}' is {type_}; a metric trigger reads a Metrics (JSON object) output.", output_name)
+        return (node_id, output_name, key), []
+    # node.key: a key of the node's only Metrics output. Not for dotted keys: "scores.accuracy"
+    # more likely names a missing output "scores" than a nested key (the full form reads those).
+    metrics = sorted(name for name in outputs if type_of(name) == "Metrics")
+    if "." not in rest and len(metrics) == 1:
+        return (node_id, metrics[0], rest), []
+    if "." not in rest and len(metrics) > 1:
+        candidates = ", ".join(f"{node_id}.{name}.{rest}" for name in metrics)
+        return problem("ambiguous_metric", f"node '{node_id}' has {len(metrics)} Metrics outputs, so {node_id}.{rest} could be any of: {candidates}; name one.")
+    known = ", ".join(outputs) or "none"
+    return problem("unknown_port", f"node '{node_id}' has no output matching {rest!r} (outputs: {known}); {METRIC_FORMS}.")
 
 
 def _metric_trigger_problems(values: Mapping[str, Any]) -> tuple[tuple[str, str, str] | None, list[Problem]]:
@@ -878,7 +963,7 @@ def metric_trigger_update(*, trigger: MetricTrigger, changes: Mapping[str, Any])
     with transaction.atomic():
         locked = _lock_or_not_found(MetricTrigger, trigger.pk, "metric trigger")
         values = {
-            "name": locked.name, "source_pipeline": locked.source_pipeline, "metric": f"{locked.node}.{locked.output}.{locked.metric}",
+            "name": locked.name, "source_pipeline": locked.source_pipeline, "metric": locked.watched,
             "comparison": locked.comparison, "threshold": locked.threshold, "target_pipeline": locked.target_pipeline,
             "parameters": locked.parameters, "enabled": locked.enabled,
         }
@@ -918,6 +1003,22 @@ def _metric_value(run: Run, trigger: MetricTrigger) -> tuple[float | None, str]:
     artifact = Artifact.objects.filter(step_id=effective_step_id(step), name=trigger.output).first()
     if artifact is None:
         return None, f"step '{trigger.node}' produced no output '{trigger.output}'"
+    if not trigger.metric:
+        # A Float/Integer output: the file's text is the number (as a value input reads it).
+        if artifact.size > 64 * 1024:
+            return None, f"{where} is larger than 64 KiB; not a single number"
+        text = ""
+        try:
+            text = store.read_head(artifact.sha256, 64 * 1024).decode("utf-8").strip()
+            parsed = json.loads(text)
+            if isinstance(parsed, bool) or not isinstance(parsed, int | float):
+                raise ValueError(text)
+            number = float(parsed)
+        except (ValueError, OSError):
+            return None, f"{where} does not hold a number (got {json.dumps(text[:80])})"
+        if not math.isfinite(number):
+            return None, f"{where} does not hold a finite number (got {text[:80]})"
+        return number, ""
     values: Any = (artifact.preview or {}).get("values") if (artifact.preview or {}).get("kind") == "metrics" else None
     if values is None:
         if artifact.size > 1024 * 1024:
@@ -950,11 +1051,18 @@ def run_finished(*, run_id: int) -> list[MetricTriggerFiring]:
                 continue
             value, error = _metric_value(run, trigger)
             firing.value = value
-            metric = f"{trigger.node}.{trigger.output}.{trigger.metric}"
+            metric = trigger.watched
             if value is None:
                 firing.status, firing.detail = FiringStatus.FAILED, error
             elif not _compare(value, trigger.comparison, trigger.threshold):
                 firing.status, firing.detail = FiringStatus.NOT_MET, f"{metric} = {value:g}, not {trigger.comparison} {trigger.threshold:g}"
+            elif (origin := _loop_origin(run, TriggerKind.METRIC, trigger.pk)) is not None:
+                # A chain of metric (or dataset) triggers that leads back here: A → B → A → ...
+                firing.status = FiringStatus.SKIPPED
+                firing.detail = (
+                    f"would loop: {metric} = {value:g} {trigger.comparison} {trigger.threshold:g}, but run {run.pk} "
+                    f"comes from run {origin}, which this trigger started"
+                )
             else:
                 try:
                     firing.run = run_services.run_create(

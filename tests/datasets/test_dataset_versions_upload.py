@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 
 import pytest
 
@@ -170,3 +171,28 @@ def test_a_form_encoded_body_is_refused_rather_than_mangled(api, iris):
     assert response.status_code == 400
     assert response.json()["problems"][0]["code"] == "unsupported_media_type"
     assert DatasetVersion.objects.count() == 0
+
+
+@pytest.mark.parametrize("mode", ["multipart", "raw"])
+def test_an_upload_to_an_unknown_dataset_is_404_and_leaves_nothing_behind(api, mode):
+    content = IRIS + f"{uuid.uuid4().hex},no,such dataset\n".encode()
+    before = _tmp_files()
+    if mode == "multipart":
+        response = upload(api, 999999, content)
+    else:
+        response = api.generic("POST", "/api/datasets/999999/versions/", content, content_type="text/csv")
+
+    assert response.status_code == 404
+    assert DatasetVersion.objects.count() == 0 and Artifact.objects.count() == 0
+    assert _tmp_files() == before
+    assert not store.blob_path(hashlib.sha256(content).hexdigest()).exists()
+
+
+def test_a_raw_upload_enters_the_store_only_with_its_version(api, iris):
+    content = IRIS + b"raw,raw,raw\n"
+
+    response = api.generic("POST", f"/api/datasets/{iris}/versions/", content, content_type="text/csv")
+
+    assert response.status_code == 201
+    assert store.read_head(hashlib.sha256(content).hexdigest(), 1000) == content
+    assert not any(p.name.startswith("upload-") for p in _tmp_files())

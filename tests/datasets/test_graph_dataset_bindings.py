@@ -134,3 +134,35 @@ def test_the_validate_endpoint_reports_unknown_datasets(api, parts):
     body = api.post("/api/pipelines/validate/", {"graph": graph, "parameters": []}, format="json").json()
 
     assert [(p["code"], p["node"], p["port"]) for p in body["problems"]] == [("unknown_dataset", "train", "data")]
+
+
+@pytest.mark.parametrize(
+    ("binding", "code", "port", "fragment"),
+    [
+        ({"data": "iris", "training_data": "iris"}, "unknown_port", "training_data", 'no input "training_data"'),
+        ({"data": 424242}, "unknown_dataset", "data", "424242"),
+        ({"data": ("iris", 7)}, "unknown_dataset_version", "data", "reads version 7"),
+    ],
+)
+def test_a_put_binding_a_dataset_to_a_missing_input_or_dataset_is_400_and_saves_no_version(api, parts, binding, code, port, fragment):
+    created = api.post("/api/pipelines/", {"name": "p", "graph": document(node("train", parts["train"], data=ds(parts["iris"]))),
+                                           "parameters": []}, format="json")
+    assert created.status_code == 201, created.json()
+    pipeline = Pipeline.objects.get()
+    versions = list(pipeline.versions.values_list("number", "graph"))
+
+    def bind(value: Any) -> dict[str, Any]:
+        if value == "iris":
+            return ds(parts["iris"])
+        if isinstance(value, tuple):
+            return ds(parts[value[0]], value[1])
+        return {"dataset": {"id": value, "version": "latest"}}
+
+    graph = document(node("train", parts["train"], **{name: bind(v) for name, v in binding.items()}))
+    response = api.put(f"/api/pipelines/{pipeline.pk}/", {"name": "p", "description": "", "graph": graph, "parameters": []}, format="json")
+
+    assert response.status_code == 400, response.json()
+    problem = response.json()["problems"][0]
+    assert (problem["code"], problem["node"], problem["port"]) == (code, "train", port)
+    assert fragment in problem["message"]
+    assert list(pipeline.versions.values_list("number", "graph")) == versions

@@ -254,3 +254,133 @@ def test_a_new_version_starts_its_run_ahead_of_a_backlog_of_steps(api, worker, s
     started_later = Run.objects.get(pk=busy_run).steps.filter(started_at__gt=created).count()
     assert started_later > 0, "the trigger waited behind every queued step"
     assert wait_for_run(runs_of(reader)[0].pk).status == "completed"
+
+
+# --------------------------------------------------------------------------- external versions
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.docker
+def test_registering_an_external_uri_starts_the_run_with_that_version_and_again_starts_nothing(api, worker, shell_component):
+    exports = Dataset.objects.create(name="exports")
+    reader = make_pipeline("reader", [node("read", shell_component, UPPER)])
+    assert trigger(api, reader, exports).status_code == 201
+    body = {"uri": "s3://bucket/exports/iris.csv", "checksum": "sha256:" + "ab" * 32}
+
+    registered = api.post(f"/api/datasets/{exports.pk}/versions/", body, format="json")
+    assert registered.status_code == 201, registered.json()
+    version = registered.json()["version"]
+    run = wait_for_run(wait_until(lambda: runs_of(reader), timeout=30, what="the triggered run")[0].pk)
+
+    assert run.status == "completed", list(run.steps.values("node_id", "status", "error"))
+    assert run.trigger["dataset_version"] == version["id"] and run.trigger["version"] == 1
+    assert run.dataset_inputs == {"read": {"data": {"dataset": exports.pk, "dataset_name": "exports", "version": 1,
+                                                    "dataset_version": version["id"]}}}
+    # An external version reaches the step as its URI.
+    assert store.read_head(run.steps.get().outputs.get().sha256, 1000) == b"S3://BUCKET/EXPORTS/IRIS.CSV"
+
+    again = api.post(f"/api/datasets/{exports.pk}/versions/", body, format="json")
+    assert again.status_code == 200 and again.json() == {"created": False, "version": version}
+    time.sleep(2)
+    assert len(runs_of(reader)) == 1 and DatasetTriggerFiring.objects.count() == 1
+    assert DatasetVersion.objects.filter(dataset=exports).count() == 1
+
+
+# --------------------------------------------------------------------------- loops at run time
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.docker
+def test_a_pipeline_edited_to_publish_into_its_own_trigger_dataset_runs_once_not_forever(api, worker, shell_component):
+    """Creating the trigger checked for the loop; the edit came later. The version the triggered
+    run publishes is recorded as a skipped firing ("would loop") instead of starting another run."""
+    iris = Dataset.objects.create(name="iris")
+    reader = make_pipeline("reader", [node("read", shell_component, UPPER)])
+    trigger_id = trigger(api, reader, iris).json()["id"]
+    edited = api.put(f"/api/pipelines/{reader.pk}/", {
+        "name": "reader", "description": "", "parameters": [],
+        "graph": {"schema_version": 1, "nodes": [node("read", shell_component, UPPER, publish=[{"output": "out", "dataset": "iris"}])]},
+    }, format="json")
+    assert edited.status_code == 200, edited.json()
+
+    v1 = upload(api, iris.pk, IRIS).json()["version"]
+    run = wait_for_run(wait_until(lambda: runs_of(reader), timeout=30, what="the triggered run")[0].pk)
+    assert run.status == "completed" and run.trigger["dataset_version"] == v1["id"]
+    published = wait_until(lambda: iris.versions.filter(number=2).first(), timeout=30, what="the published version")
+    assert published.produced_by.run_id == run.pk
+    firing = wait_until(lambda: DatasetTriggerFiring.objects.filter(dataset_version=published).first(), timeout=30, what="the firing")
+
+    assert firing.status == "skipped" and firing.run is None
+    assert firing.detail == f"would loop: version 2 was produced by run {run.pk}, which this trigger started"
+    time.sleep(2)
+    assert len(runs_of(reader)) == 1
+    firings = api.get(f"/api/dataset-triggers/{trigger_id}/firings/").json()["results"]
+    assert [(f["version"], f["status"]) for f in firings] == [(2, "skipped"), (1, "started")]
+
+
+@pytest.mark.django_db
+def test_a_loop_through_another_dataset_and_trigger_is_stopped_too(shell_component):
+    """reader reads raw and publishes clean; cleaner reads clean and publishes raw. A version of raw
+    runs reader once and cleaner once; raw's next version would start reader again: skipped."""
+    from runs.models import StepRun
+
+    raw, clean = Dataset.objects.create(name="raw"), Dataset.objects.create(name="clean")
+    reader = make_pipeline("reader", [node("read", shell_component, UPPER, publish=[{"output": "out", "dataset": "clean"}])])
+    cleaner = make_pipeline("cleaner", [node("read", shell_component, UPPER, publish=[{"output": "out", "dataset": "raw"}])])
+    to_reader = services.dataset_trigger_create(pipeline=reader, dataset=raw, node="read", input="data")
+    services.dataset_trigger_create(pipeline=cleaner, dataset=clean, node="read", input="data")
+
+    def finish_and_publish(run: Run, content: bytes) -> DatasetVersion:
+        from runs.models import Artifact
+
+        step = run.steps.get()
+        StepRun.objects.filter(pk=step.pk).update(status="completed")
+        blob = store.put_bytes(content)
+        artifact = Artifact.objects.create(run=run, step=step, name="out", type="File", sha256=blob.sha256, uri=blob.uri, size=blob.size)
+        (version,) = dataset_services.step_outputs_publish(step=StepRun.objects.get(pk=step.pk), artifacts=[artifact])
+        services.dataset_version_committed(version_id=version.pk)
+        return version
+
+    first, _ = dataset_services.dataset_version_upload(dataset=raw, blob=store.put_bytes(IRIS))
+    services.dataset_version_committed(version_id=first.pk)
+    read_run = Run.objects.get(pipeline=reader)
+    finish_and_publish(read_run, IRIS.upper())
+    clean_run = Run.objects.get(pipeline=cleaner)
+    looped = finish_and_publish(clean_run, IRIS_V2)
+
+    firing = DatasetTriggerFiring.objects.get(trigger=to_reader, dataset_version=looped)
+    assert firing.status == "skipped"
+    assert firing.detail == (f"would loop: version 2 was produced by run {clean_run.pk}, "
+                             f"which comes from run {read_run.pk} that this trigger started")
+    assert Run.objects.filter(pipeline=reader).count() == 1 and Run.objects.filter(pipeline=cleaner).count() == 1
+
+
+# --------------------------------------------------------------------------- a pipeline changed under its trigger
+
+
+@pytest.mark.django_db
+def test_a_trigger_whose_input_port_is_gone_records_a_failed_firing_naming_it(api, shell_component):
+    iris = Dataset.objects.create(name="iris")
+    reader = make_pipeline("reader", [node("read", shell_component, UPPER)])
+    trigger_id = trigger(api, reader, iris).json()["id"]
+    # The node's component is replaced by one without the `data` input the trigger feeds.
+    no_input = make_component("snippet without input", {
+        "inputs": [{"name": "script", "type": "String"}],
+        "outputs": [{"name": "out", "type": "File"}],
+        "implementation": {"container": {"image": "pipeline-studio/base:1", "command": ["python3", "-c", {"inputValue": "script"}]}},
+    })
+    edited = api.put(f"/api/pipelines/{reader.pk}/", {
+        "name": "reader", "description": "", "parameters": [],
+        "graph": {"schema_version": 1, "nodes": [node("read", no_input, "open('/dev/null').close()")]},
+    }, format="json")
+    assert edited.status_code == 200, edited.json()
+    version, _ = dataset_services.dataset_version_upload(dataset=iris, blob=store.put_bytes(IRIS))
+
+    services.dataset_version_committed(version_id=version.pk)
+
+    firing = DatasetTriggerFiring.objects.get()
+    assert firing.status == "failed" and firing.run is None
+    assert "node 'read' has no input 'data' to receive a dataset version (inputs: script)" in firing.detail
+    assert Run.objects.count() == 0
+    shown = api.get(f"/api/dataset-triggers/{trigger_id}/firings/").json()["results"]
+    assert shown[0]["status"] == "failed" and "no input 'data'" in shown[0]["detail"]
