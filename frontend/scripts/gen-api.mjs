@@ -5,7 +5,8 @@
 //                                   every test and build; the file is not kept in git)
 //   node scripts/gen-api.mjs OUT    write it elsewhere
 // The file is rewritten only when its text changes, so builds that compare times can skip.
-// PYTHON overrides the interpreter (default: the repo's .venv).
+// PYTHON overrides the interpreter (default: the repo's .venv); OPENAPI_SCHEMA names a schema file
+// written beforehand (backend/Dockerfile: its node stage has no Python).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,19 +21,21 @@ const python = process.env.PYTHON ?? join(repo, '.venv/bin/python');
 
 const tmp = mkdtempSync(join(tmpdir(), 'studio-schema-'));
 try {
-  const schemaFile = join(tmp, 'schema.yml');
+  const schemaFile = process.env.OPENAPI_SCHEMA ? resolve(process.env.OPENAPI_SCHEMA) : join(tmp, 'schema.yml');
   const env = { ...process.env };
   delete env.DJANGO_SETTINGS_MODULE; // the default settings, whatever the calling shell exported
-  try {
-    execFileSync(python, ['backend/manage.py', 'spectacular', '--file', schemaFile], {
-      cwd: repo,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  } catch {
-    console.error(`gen:api: \`${python} backend/manage.py spectacular\` failed (its output is above).`);
-    rmSync(tmp, { recursive: true, force: true });
-    process.exit(1);
+  if (!process.env.OPENAPI_SCHEMA) {
+    try {
+      execFileSync(python, ['backend/manage.py', 'spectacular', '--file', schemaFile], {
+        cwd: repo,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    } catch {
+      console.error(`gen:api: \`${python} backend/manage.py spectacular\` failed (its output is above).`);
+      rmSync(tmp, { recursive: true, force: true });
+      process.exit(1);
+    }
   }
   const ast = await openapiTS(new URL(`file://${schemaFile}`));
   const header =
