@@ -14,7 +14,8 @@ need_py311() {  # need_py311 PYTHON WHAT
 if [ -x "$VENV/bin/python" ]; then
   need_py311 "$VENV/bin/python" ".venv's python" "Remove .venv and run again with python3 3.11 first on PATH."
 else
-  command -v python3 >/dev/null || die "python3 not found; Pipeline Studio needs Python 3.11 (Debian 12: apt-get install python3)"
+  # A minimal Debian 12 has no python3 at all: install it (Debian 12's is 3.11), as root.
+  command -v python3 >/dev/null || apt_install python3 python3-venv
   need_py311 python3 "python3" "Put a Python 3.11 python3 first on PATH (Debian 12's python3 is 3.11)."
 fi
 want="$(cat "$REPO/backend/requirements.txt" "$REQ" | sha256sum | cut -d' ' -f1)"

@@ -15,7 +15,7 @@ MANAGE=("$PY" backend/manage.py)
 docker_ok=1
 if ! bash scripts/docker-engine.sh; then
   docker_ok=0
-  printf '\n\033[1;33mwarning:\033[0m no Docker engine: the app starts, but runs will fail until one is available.\n'
+  printf '\n\033[1;33mwarning:\033[0m the Docker engine or the worker images are not ready (the reason is above): the app starts, but runs will fail until they are.\n'
   printf '         As root on Debian: apt-get install docker.io && dockerd &   (then run make up again)\n\n'
 fi
 if [ "$docker_ok" = 1 ]; then
