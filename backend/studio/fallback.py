@@ -48,6 +48,6 @@ class ApiNotFoundView(APIView):
     schema = None  # not an endpoint: kept out of the OpenAPI document
 
     def _not_found(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raise api_path_not_found(request.path)
+        raise api_path_not_found(request.path_info)
 
     get = post = put = patch = delete = head = options = _not_found

@@ -17,20 +17,19 @@ from rest_framework.test import APIClient
 pytestmark = pytest.mark.django_db
 
 # (url name, method) pairs that answer without sign-in, by design. Everything else must refuse.
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# (url name, method) pairs that answer without sign-in, by design. Everything else must refuse.
 ANONYMOUS_BY_DESIGN = {
     ("health", "GET"),  # liveness for load balancers and compose; reveals only up/down
-    ("health", "POST"),  # 405: same view, no data
-    ("auth-token", "GET"),  # 405; sign-in itself cannot require sign-in
-    ("auth-token", "POST"),  # username + password -> token
-    ("auth-login", "GET"),  # 405
-    ("auth-login", "POST"),  # username + password -> session
-    ("auth-logout", "GET"),  # 405
-    ("auth-logout", "POST"),  # ending a session that may not exist is harmless
-    ("auth-me", "GET"),  # "who am I": 200 {authenticated: false} for the editor's first request
-    ("auth-me", "POST"),  # 405
-    ("docs", "GET"),  # a browser page: redirects to sign in (tested below), POST still refuses
-    ("api-not-found", "GET"),  # the catch-all: a JSON 404 for paths no endpoint matches
-    ("api-not-found", "POST"),
+    *(("health", m) for m in METHODS[1:]),  # 405: same view, no data
+    # Sign-in itself cannot require sign-in: username + password -> token (POST), 405 otherwise.
+    *(("auth-token", m) for m in METHODS),
+    *(("auth-login", m) for m in METHODS),  # username + password -> session
+    *(("auth-logout", m) for m in METHODS),  # ending a session that may not exist is harmless
+    *(("auth-me", m) for m in METHODS),  # "who am I": 200 {authenticated: false} for the editor's first request
+    ("docs", "GET"),  # a browser page: redirects to sign in (tested below), other methods still refuse
+    *(("api-not-found", m) for m in METHODS),  # the catch-all: a JSON 404 for paths no endpoint matches
 }
 
 SAMPLE_ARGUMENTS = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}
@@ -61,7 +60,7 @@ def _api_patterns() -> Iterator[tuple[str, str]]:
 
 
 ENDPOINTS = sorted(set(_api_patterns()))
-REFUSING = [(method, name, path) for name, path in ENDPOINTS for method in ("GET", "POST")
+REFUSING = [(method, name, path) for name, path in ENDPOINTS for method in METHODS
             if (name, method) not in ANONYMOUS_BY_DESIGN]
 
 

@@ -1,4 +1,5 @@
-"""Component and pipeline versions never change once stored: pipelines and past runs point at them."""
+"""Component versions never change once stored, like pipeline versions (tests/pipelines): pipelines and
+past runs point at them."""
 
 from __future__ import annotations
 
