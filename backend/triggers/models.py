@@ -125,7 +125,7 @@ class MetricTrigger(models.Model):
     # or, with `metric` blank, the number a Float/Integer output holds (e.g. evaluate.accuracy).
     node = models.CharField(max_length=100)
     output = models.CharField(max_length=200)
-    metric = models.CharField(max_length=200)
+    metric = models.CharField(max_length=200, blank=True)
     comparison = models.CharField(max_length=2, choices=Comparison.choices)
     threshold = models.FloatField()
     target_pipeline = models.ForeignKey("pipelines.Pipeline", on_delete=models.CASCADE, related_name="+")

@@ -1010,10 +1010,7 @@ def _metric_value(run: Run, trigger: MetricTrigger) -> tuple[float | None, str]:
         text = ""
         try:
             text = store.read_head(artifact.sha256, 64 * 1024).decode("utf-8").strip()
-            parsed = json.loads(text)
-            if isinstance(parsed, bool) or not isinstance(parsed, int | float):
-                raise ValueError(text)
-            number = float(parsed)
+            number = ctypes.coerce_value("Float", text)  # as a downstream Float input would read it
         except (ValueError, OSError):
             return None, f"{where} does not hold a number (got {json.dumps(text[:80])})"
         if not math.isfinite(number):

@@ -227,6 +227,8 @@ def test_the_short_form_node_key_reads_the_nodes_only_metrics_output(api, pipeli
 @pytest.mark.parametrize(("metric", "type_", "content", "value"), [
     ("score.accuracy", "Float", b"0.42\n", 0.42),
     ("score.count", "Integer", b"7", 7.0),
+    ("score.accuracy", "Float", b".5", 0.5),  # read as a downstream Float input reads it
+    ("score.accuracy", "Float", b"1.", 1.0),
 ])
 def test_a_float_or_integer_output_is_watched_as_node_output(api, pipelines, scorer, metric, type_, content, value):
     created = create(api, pipelines, source_pipeline=scorer.pk, metric=metric, comparison="<", threshold=10)
@@ -252,6 +254,17 @@ def test_a_number_output_that_holds_no_number_is_a_failed_evaluation(api, pipeli
 
     firing = MetricTriggerFiring.objects.get()
     assert firing.status == "failed" and "score.accuracy does not hold a number" in firing.detail
+    assert not Run.objects.filter(pipeline=pipelines["retrain"]).exists()
+
+
+@pytest.mark.django_db
+def test_a_number_output_that_holds_nan_is_a_failed_evaluation(api, pipelines, scorer):
+    create(api, pipelines, source_pipeline=scorer.pk, metric="score.accuracy")
+
+    services.run_finished(run_id=_scorer_run(scorer, accuracy=("Float", b"nan")).pk)
+
+    firing = MetricTriggerFiring.objects.get()
+    assert firing.status == "failed" and "finite" in firing.detail
     assert not Run.objects.filter(pipeline=pipelines["retrain"]).exists()
 
 

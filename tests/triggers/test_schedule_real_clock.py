@@ -21,11 +21,14 @@ MINUTES = 3
 # A fire's run is written this soon after its boundary: the tick before the boundary sent a wake-up
 # with the boundary as its ETA, so the fire does not wait up to a tick period (5 s) for the next tick.
 ON_TIME = timedelta(seconds=1.5)
+# No fire may be later than one tick period past that (a wake-up lost to a loaded machine is made
+# up by the next tick); the median must be on time.
+TICK = timedelta(seconds=5)
 
 
 @pytest.fixture
 def two_beats(worker_env, tmp_path):  # type: ignore[no-untyped-def]
-    env = {**worker_env, "STUDIO_SCHEDULE_TICK_SECONDS": "5"}
+    env = {**worker_env, "STUDIO_SCHEDULE_TICK_SECONDS": str(int(TICK.total_seconds()))}
     # A beat's first tick comes one period after it starts: started a few seconds before a minute
     # boundary, nothing could send the wake-up for that boundary in time. Start just after one.
     now = timezone.now()
@@ -68,12 +71,13 @@ def test_a_minutely_schedule_fires_once_per_minute_on_time_and_stops_when_paused
         assert firing.status == "started", firing.detail
         run = Run.objects.get(pk=firing.run_id)
         lateness.append(run.created_at - boundary)
-        # Neither early nor up to a tick period late.
-        assert timedelta(0) <= run.created_at - boundary < ON_TIME, (boundary, run.created_at - boundary)
+        # Never early, never more than a tick period late.
+        assert timedelta(0) <= run.created_at - boundary < TICK + ON_TIME, (boundary, run.created_at - boundary)
         assert run.trigger["schedule"] == schedule_id and datetime.fromisoformat(run.trigger["fire_time"]) == boundary
         # Both beats keep ticking through the minute: still exactly one run since the boundary.
         assert Run.objects.filter(pipeline=pipeline).count() == len(lateness)
     print("lateness of the fires:", [f"{d.total_seconds():.3f}s" for d in lateness])
+    assert sorted(lateness)[len(lateness) // 2] < ON_TIME, lateness
 
     # Paused right after the third fire: the next boundary passes without one.
     paused = api.patch(f"/api/schedules/{schedule_id}/", {"enabled": False}, format="json")
