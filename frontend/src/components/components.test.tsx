@@ -169,6 +169,138 @@ describe('Dialog', () => {
   });
 });
 
+function NestedDialogs({ onPageKey }: { onPageKey?: (key: string) => void }) {
+  const [outer, setOuter] = useState(false);
+  const [inner, setInner] = useState(false);
+  return (
+    // A page handler behind the dialogs, standing in for the editor's shortcuts.
+    <div onKeyDown={(e) => onPageKey?.(e.key)}>
+      <button type="button" onClick={() => setOuter(true)}>
+        Open outer
+      </button>
+      {outer ? (
+        <Dialog title="Outer" testId="outer" onClose={() => setOuter(false)}>
+          <input aria-label="Outer field" />
+          <button type="button" onClick={() => setInner(true)}>
+            Open inner
+          </button>
+          {inner ? (
+            <Dialog
+              title="Inner"
+              testId="inner"
+              onClose={() => setInner(false)}
+              footer={<button type="button">Inner save</button>}
+            >
+              <input aria-label="Inner field" />
+            </Dialog>
+          ) : null}
+        </Dialog>
+      ) : null}
+    </div>
+  );
+}
+
+describe('nested Dialogs', () => {
+  it('Escape closes only the top dialog, then the one under it, giving focus back each time', () => {
+    const onPageKey = vi.fn();
+    const onDocumentKey = vi.fn();
+    document.addEventListener('keydown', onDocumentKey);
+    try {
+      render(<NestedDialogs onPageKey={onPageKey} />);
+      const openOuter = screen.getByRole('button', { name: 'Open outer' });
+      openOuter.focus();
+      fireEvent.click(openOuter);
+      const openInner = screen.getByRole('button', { name: 'Open inner' });
+      openInner.focus();
+      fireEvent.click(openInner);
+      expect(document.activeElement).toBe(screen.getByLabelText('Inner field'));
+
+      fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+      expect(screen.queryByTestId('inner')).toBeNull();
+      expect(screen.getByTestId('outer')).toBeTruthy();
+      expect(document.activeElement).toBe(openInner);
+
+      fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+      expect(screen.queryByTestId('outer')).toBeNull();
+      expect(document.activeElement).toBe(openOuter);
+      // Neither Escape reached the page behind the dialogs.
+      expect(onPageKey).not.toHaveBeenCalled();
+      expect(onDocumentKey).not.toHaveBeenCalled();
+    } finally {
+      document.removeEventListener('keydown', onDocumentKey);
+    }
+  });
+
+  it('keeps Tab inside the top dialog', () => {
+    render(<NestedDialogs />);
+    fireEvent.click(screen.getByRole('button', { name: 'Open outer' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Open inner' }));
+    const inner = screen.getByTestId('inner');
+    const closes = screen.getAllByRole('button', { name: 'Close' });
+    const innerClose = closes.find((b) => inner.contains(b))!;
+    const innerSave = screen.getByRole('button', { name: 'Inner save' });
+
+    innerSave.focus();
+    fireEvent.keyDown(innerSave, { key: 'Tab' });
+    expect(document.activeElement).toBe(innerClose);
+    fireEvent.keyDown(innerClose, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(innerSave);
+    // Focus that strayed into the outer dialog is pulled back into the inner one, not cycled in the outer.
+    const outerField = screen.getByLabelText('Outer field');
+    outerField.focus();
+    fireEvent.keyDown(outerField, { key: 'Tab' });
+    expect(inner.contains(document.activeElement)).toBe(true);
+    outerField.focus();
+    fireEvent.keyDown(outerField, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(innerSave);
+  });
+
+  it('lets a control inside the dialog keep Escape for itself', () => {
+    const onClose = vi.fn();
+    render(
+      <Dialog title="Pick" onClose={onClose}>
+        <input
+          aria-label="Search"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') e.preventDefault();
+          }}
+        />
+      </Dialog>,
+    );
+    fireEvent.keyDown(screen.getByLabelText('Search'), { key: 'Escape' });
+    expect(onClose).not.toHaveBeenCalled();
+    fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps plain keys from the page behind but lets shortcuts through, even with focus outside', () => {
+    const onDocumentKey = vi.fn();
+    document.addEventListener('keydown', onDocumentKey);
+    const onClose = vi.fn();
+    try {
+      render(
+        <Dialog title="Confirm" onClose={onClose} footer={<button type="button">OK</button>}>
+          <p>Sure?</p>
+        </Dialog>,
+      );
+      const ok = screen.getByRole('button', { name: 'OK' });
+      fireEvent.keyDown(ok, { key: 'Delete' });
+      expect(onDocumentKey).not.toHaveBeenCalled();
+      fireEvent.keyDown(ok, { key: 's', ctrlKey: true });
+      expect(onDocumentKey).toHaveBeenCalledTimes(1);
+      // Focus lost to the body: Delete still doesn't reach the page, Escape still closes.
+      ok.blur();
+      fireEvent.keyDown(document.body, { key: 'Delete' });
+      expect(onDocumentKey).toHaveBeenCalledTimes(1);
+      fireEvent.keyDown(document.body, { key: 'Escape' });
+      expect(onClose).toHaveBeenCalledTimes(1);
+      expect(onDocumentKey).toHaveBeenCalledTimes(1);
+    } finally {
+      document.removeEventListener('keydown', onDocumentKey);
+    }
+  });
+});
+
 function Boom(): never {
   throw new Error('the chart exploded');
 }
