@@ -1,8 +1,9 @@
 """The content-addressed artifact store (a local directory; S3 later).
 
 Blobs live at `<root>/sha256/<2 hex>/<64 hex>`; identical content is stored
-once. Writers stream into a temp file beside the blobs and rename it into
-place, so a reader never sees half a blob and a crash leaves only temp files.
+once. Writers stream into a temp file beside the blobs and hard-link it into
+place (never replacing a blob), so a reader never sees half a blob and a crash leaves only temp
+files.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def host_path(path: Path) -> Path:
 
 
 def scratch_dir(*parts: str) -> Path:
-    """A working directory inside the store root (same filesystem, so blobs move by rename)."""
+    """A working directory inside the store root (same filesystem, so a file there becomes a blob by a hard link)."""
     path = root().joinpath("work", *parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -115,7 +116,7 @@ def _open_regular(path: Path) -> int:
 
 
 class PendingBlob:
-    """Hashed bytes in a temp file of the store, not yet a blob: `commit()` renames them into place
+    """Hashed bytes in a temp file of the store, not yet a blob: `commit()` links them into place
     (dropped when the store has these bytes already), `discard()` deletes them. Both idempotent,
     and `discard()` after `commit()` does nothing. Uploads are held like this until their
     version commits, so a refused request leaves nothing behind (datasets.uploads)."""
@@ -209,7 +210,8 @@ def put_stream(stream: BinaryIO, *, max_bytes: int | None = None) -> Blob:
 
 def put_file(path: Path, *, move: bool = False) -> Blob:
     """Stores a regular file (never through a symbolic link: NotARegularFile). With move=True the
-    file is renamed into place (it must be on the store's filesystem)."""
+    file itself becomes the blob: linked into place, its old name removed (it must be on the
+    store's filesystem)."""
     fd = _open_regular(path)
     with os.fdopen(fd, "rb") as handle:
         if not move:
@@ -236,26 +238,35 @@ def put_bytes(data: bytes) -> Blob:
 
 
 def _commit(tmp: Path, sha: str, size: int, *, opened: os.stat_result | None = None) -> Blob:
-    """Renames `tmp` into place as the blob `sha`. Never follows a symbolic link: the mode is set
-    on a descriptor opened with O_NOFOLLOW, and what is renamed must be the file that was hashed
-    (`opened`, its fstat when the caller read it)."""
+    """Makes `tmp` the blob `sha` and removes the name `tmp`. Never follows a symbolic link: the
+    mode is set on a descriptor opened with O_NOFOLLOW, and what becomes the blob must be the file
+    that was hashed (`opened`, its fstat when the caller read it).
+
+    The blob is created with a hard link, which fails when the name exists, rather than a rename,
+    which replaces it: writers committing the same content at once (two uploads, two steps with
+    equal outputs) race for the name, one creates it, the others find it and keep what is there.
+    A writer removes a blob only when it created that name itself, so a blob another writer has
+    reported stored never disappears under it."""
     target = blob_path(sha)
     fd = _open_regular(tmp)
     try:
         current = os.fstat(fd)
         if opened is not None and (current.st_dev, current.st_ino) != (opened.st_dev, opened.st_ino):
             raise NotARegularFile(Path(tmp), "a different file from the one that was read")
-        if target.exists():
-            tmp.unlink(missing_ok=True)
+        os.fchmod(fd, 0o644)  # before it has the blob's name: step containers run as another user and read it
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(tmp, target, follow_symlinks=False)  # links a symbolic link itself, never its target
+        except FileExistsError:
+            pass  # stored already, by an earlier or a concurrent writer: same name, same bytes
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.fchmod(fd, 0o644)  # step containers run as another user and read it
-            os.replace(tmp, target)
-            moved = os.lstat(target)
-            if (moved.st_dev, moved.st_ino) != (current.st_dev, current.st_ino):
-                # Swapped between the check and the rename (nothing should be writing there): refuse.
+            linked = os.lstat(target)
+            if (linked.st_dev, linked.st_ino) != (current.st_dev, current.st_ino):
+                # `tmp` was swapped after it was opened. This writer created `target` (a link never
+                # replaces a name), so removing it takes nothing from anyone else.
                 target.unlink(missing_ok=True)
                 raise NotARegularFile(Path(tmp), "a different file from the one that was read")
+        tmp.unlink(missing_ok=True)
     finally:
         os.close(fd)
     return Blob(sha256=sha, size=size, path=target)
