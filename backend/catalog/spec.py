@@ -309,13 +309,26 @@ def port_required(port: Port) -> bool:
     return not port["optional"] and port["default"] is None
 
 
-def resources(spec: dict[str, Any]) -> Resources:
-    """Requested resources with defaults filled in: cpu 1, memory 1 GiB, gpu 0."""
-    raw = spec.get("resources") or {}
-    cpu = cpu_cores(raw["cpu"]) if raw.get("cpu") is not None else DEFAULT_CPU
-    memory = memory_bytes(raw["memory"]) if raw.get("memory") is not None else DEFAULT_MEMORY_BYTES
-    gpu = int(raw["gpu"]) if raw.get("gpu") is not None else DEFAULT_GPU
+def resources(spec: dict[str, Any], override: dict[str, Any] | None = None) -> Resources:
+    """Requested resources with defaults filled in: cpu 1, memory 1 GiB, gpu 0, then the spec's
+    `resources`, then `override` (a pipeline node's `resources`; a null field keeps the spec's).
+    The catalog shows these and the engine applies them, so both read them here.
+
+    An explicit 0 (or "") for cpu or memory means no limit and comes back as 0; validation
+    refuses it in new specs and nodes, stored ones may have it (docs/operations.md)."""
+    raw: dict[str, Any] = {}
+    for given in (spec.get("resources"), override):
+        if isinstance(given, dict):
+            raw.update({key: value for key, value in given.items() if value is not None})
+    cpu = DEFAULT_CPU if "cpu" not in raw else 0.0 if _no_limit(raw["cpu"]) else cpu_cores(raw["cpu"])
+    memory = (DEFAULT_MEMORY_BYTES if "memory" not in raw
+              else 0 if _no_limit(raw["memory"]) else memory_bytes(raw["memory"]))
+    gpu = int(raw["gpu"]) if "gpu" in raw else DEFAULT_GPU
     return {"cpu": cpu, "memory_bytes": memory, "gpu": gpu}
+
+
+def _no_limit(value: Any) -> bool:
+    return value == "" or (isinstance(value, int | float) and not isinstance(value, bool) and value == 0)
 
 
 def category(spec: dict[str, Any]) -> str:

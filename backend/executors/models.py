@@ -8,9 +8,10 @@ from django.db import models
 class EngineReport(models.Model):
     """The Docker engine as one worker machine last saw it (one row per worker host).
 
-    Workers write it when they start and on every reconciler pass; GET /api/health/ reads the
-    freshest row, so the web process, which has no Docker socket in docker-compose.yml, reports
-    the engine the steps actually run on."""
+    Workers write it when they start and on every reconciler pass (removing rows a day old);
+    GET /api/health/ combines the fresh rows (executors.selectors.engine_health), so the web
+    process, which has no Docker socket in docker-compose.yml, reports the engine the steps
+    actually run on."""
 
     worker = models.CharField(max_length=255, unique=True)  # the worker's host name
     ok = models.BooleanField()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from executors.base import Launcher
+
+if TYPE_CHECKING:
+    from executors.models import EngineReport
 
 
 def get_launcher() -> Launcher:
@@ -25,37 +28,62 @@ def engine_status(*, timeout: float | None = None) -> dict[str, Any]:
 
 
 def engine_report_max_age() -> float:
-    """A worker's engine report older than this is stale: three reconciler periods, at least a minute."""
-    period = float(os.environ.get("STUDIO_RECONCILE_SECONDS", getattr(settings, "STUDIO_RECONCILE_SECONDS", 10)))
-    return max(60.0, 3 * period)
+    """A worker's engine report older than this is stale: three reconciler periods, at least a minute.
+
+    The period is settings.STUDIO_RECONCILE_SECONDS, the reconciler's beat period (it writes the
+    reports), so the web process and the workers agree on it."""
+    return max(60.0, 3 * float(settings.STUDIO_RECONCILE_SECONDS))
 
 
 def engine_health() -> dict[str, Any]:
     """The Docker engine as the workers see it, for GET /api/health/.
 
-    The freshest worker report (written at worker start and on each reconciler pass) when it is
-    recent; otherwise a direct check from this process, which works where the Docker socket is
+    Every worker host keeps one report (written at its start and on each reconciler pass); all
+    fresh ones count. The engine is ok when any fresh worker reaches its engine: steps run there.
+    Workers whose engine is down are listed by name (`workers_down`), so one broken host among
+    several shows without the answer flipping with whichever host wrote last. With no fresh
+    report, a direct check from this process decides, which works where the Docker socket is
     reachable (a single-machine `make up`, the tests) but not in the web container of
     docker-compose.yml, which has no socket."""
     from executors.models import EngineReport
 
-    report = EngineReport.objects.order_by("-checked_at").first()
+    now = timezone.now()
     max_age = engine_report_max_age()
-    age = (timezone.now() - report.checked_at).total_seconds() if report else None
-    if report is not None and age is not None and age <= max_age:
-        seen: dict[str, Any] = {"ok": report.ok, "source": "worker", "worker": report.worker,
-                                "checked_at": report.checked_at.isoformat(), "age_seconds": round(age, 1)}
-        if report.ok:
-            seen["version"] = report.version
-        else:
-            seen["error"] = report.error
-        return seen
+    reports = EngineReport.objects.order_by("-checked_at")
+    fresh = list(reports.filter(checked_at__gte=now - timedelta(seconds=max_age)))
+    if fresh:
+        return _from_reports(fresh, now)
     direct = engine_status(timeout=3)
     if direct["ok"]:
         return {**direct, "source": "direct"}
-    if report is None:
+    seen: dict[str, Any] = {"ok": False, "source": "direct"}
+    newest = reports.first()
+    if newest is None:
         why = "no worker has reported its Docker engine yet"
     else:
-        why = f"the last worker report ({report.worker}) is {age:.0f}s old (older than {max_age:.0f}s)"
-    return {"ok": False, "source": "direct", "error": f"{why}, and this process cannot reach Docker: {direct.get('error')}",
-            **({"age_seconds": round(age, 1), "worker": report.worker} if report is not None and age is not None else {})}
+        seen.update(worker=newest.worker, age_seconds=_age(newest, now))
+        why = f"the last worker report ({newest.worker}) is {seen['age_seconds']:.0f}s old (older than {max_age:.0f}s)"
+    return {**seen, "error": f"{why}, and this process cannot reach Docker: {direct.get('error')}"}
+
+
+def _age(report: EngineReport, now: datetime) -> float:
+    return round((now - report.checked_at).total_seconds(), 1)
+
+
+def _from_reports(fresh: list[EngineReport], now: datetime) -> dict[str, Any]:
+    """The engine from the fresh reports, newest first: ok when any worker's engine is."""
+    up = [report for report in fresh if report.ok]
+    down = [{"worker": report.worker, "error": report.error, "age_seconds": _age(report, now)}
+            for report in fresh if not report.ok]
+    newest = up[0] if up else fresh[0]
+    seen: dict[str, Any] = {
+        "ok": bool(up), "source": "worker", "worker": newest.worker,
+        "checked_at": newest.checked_at.isoformat(), "age_seconds": _age(newest, now),
+        "workers_ok": [report.worker for report in up], "workers_down": down,
+    }
+    if up:
+        seen["version"] = newest.version
+    else:
+        named = "; ".join(f"{d['worker']}: {d['error']}" for d in down)
+        seen["error"] = f"no worker reaches its Docker engine: {named}"
+    return seen

@@ -532,12 +532,9 @@ def _spec_for(step: StepRun, name: str, *, command: list[str] | None, args: list
         (n for n in step.run.pipeline_version.graph.get("nodes") or [] if n.get("id") == step.node_id), {}
     )
     container = (spec.get("implementation") or {}).get("container") or {}
-    # The catalog's defaults (1 CPU, 1 GiB, no GPU: catalog/spec.py, shown in the catalog), then the
-    # component's `resources`, then the node's override. An explicit 0 or "" means no limit.
-    resources: dict[str, Any] = {"cpu": catalog_spec.DEFAULT_CPU, "memory": catalog_spec.DEFAULT_MEMORY,
-                                 "gpu": catalog_spec.DEFAULT_GPU}
-    for given in (spec.get("resources") or {}, node.get("resources") or {}):
-        resources.update({key: value for key, value in given.items() if value is not None})
+    # The catalog's defaults (1 CPU, 1 GiB, no GPU), then the component's `resources`, then the
+    # node's override: what the catalog shows, parsed by the same function. 0 means no limit.
+    limits = catalog_spec.resources(spec, node.get("resources"))
     annotations = (spec.get("metadata") or {}).get("annotations") or {}
     env = {str(k): str(v) for k, v in (container.get("env") or {}).items()}
     env.update({"PS_RUN_ID": str(step.run_id), "PS_STEP": step.node_id, "HOME": "/tmp"})
@@ -558,9 +555,9 @@ def _spec_for(step: StepRun, name: str, *, command: list[str] | None, args: list
         env=env,
         labels=labels,
         mounts=mounts,
-        cpu=ctypes.parse_cpu(resources["cpu"]) if resources.get("cpu") not in (None, "", 0) else None,
-        memory_bytes=ctypes.parse_memory(resources["memory"]) if resources.get("memory") not in (None, "", 0) else None,
-        gpu=int(resources.get("gpu") or 0),
+        cpu=limits["cpu"] or None,
+        memory_bytes=limits["memory_bytes"] or None,
+        gpu=limits["gpu"],
         network=str(annotations.get("network", "")).lower() == "true",
         component=str(spec.get("name") or f"component version {step.component_version_id}"),
     )
@@ -976,10 +973,6 @@ def runs_reconcile(*, launcher: Launcher | None = None) -> dict[str, int]:
         enqueue_advance(run_id)
         counts["advanced"] += 1
     counts["standbys_removed"] = _sweep_standbys(launcher)
-    # What this worker sees of its Docker engine, for GET /api/health/ (the web process may have no socket).
-    from executors.services import engine_report_record
-
-    engine_report_record()
     return counts
 
 

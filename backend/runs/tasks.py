@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from executors.services import engine_report_record
 from runs import engine
 
 # Only infrastructure hiccups are retried here; step retries live in the database.
@@ -34,6 +35,12 @@ def abort_orphans(run_id: int) -> None:
     engine.run_abort_orphans(run_id=run_id)
 
 
+# Beat sends it every STUDIO_RECONCILE_SECONDS, so a lost one is simply the next one.
 @shared_task(name="runs.reconcile", acks_late=False, ignore_result=True)
 def reconcile() -> dict[str, int]:
-    return engine.runs_reconcile()
+    try:
+        return engine.runs_reconcile()
+    finally:
+        # Each pass also records what this worker sees of its Docker engine, for GET /api/health/
+        # (the web process may have no Docker socket); beat's period keeps that record fresh.
+        engine_report_record()

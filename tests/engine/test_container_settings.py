@@ -66,6 +66,29 @@ def test_a_component_without_resources_gets_the_catalog_defaults_and_a_node_may_
         wait_for_run(run_id, timeout=20)
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.docker
+def test_a_node_override_replaces_only_the_fields_it_sets_and_an_explicit_zero_means_no_limit(api, worker):
+    plain = make_component("python snippet without resources", no_resources(SHELL))
+    # Validation refuses 0 today; a spec stored before that may have it, and it meant "no limit".
+    unlimited = make_component("python snippet without limits",
+                               SHELL.replace("resources: {cpu: 1, memory: 256Mi}", "resources: {cpu: 0, memory: 0}"))
+    pipeline = make_pipeline("overrides and no limit", [
+        node("half", plain, LONG, resources={"cpu": "500m", "memory": None}),  # null: keep the component's
+        node("unlimited", unlimited, LONG),
+        node("capped", unlimited, LONG, resources={"cpu": 2, "memory": "1.5Gi"}),
+    ])
+    run_id = api.post(f"/api/pipelines/{pipeline.pk}/runs/", {}, format="json").json()["id"]
+    try:
+        assert_hardened(running_container(run_id, "half"), memory=GIB, nano_cpus=500_000_000)
+        host = running_container(run_id, "unlimited").attrs["HostConfig"]
+        assert (host["Memory"], host["NanoCpus"]) == (0, 0)
+        assert_hardened(running_container(run_id, "capped"), memory=3 * GIB // 2, nano_cpus=2_000_000_000)
+    finally:
+        api.post(f"/api/runs/{run_id}/abort/")
+        wait_for_run(run_id, timeout=20)
+
+
 # No `command`: the arguments replace the image's CMD. Such a step has no standby container, so a
 # downstream step starts normally, with each input mounted at /inputs/<name>.
 ARGS_ONLY = """

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from executors.models import EngineReport
 from executors.selectors import engine_report_max_age
+from executors.services import engine_report_record
 from tests.engine.conftest import Worker, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.docker]
@@ -51,3 +54,111 @@ def test_a_web_process_without_the_docker_socket_reports_the_engine_the_workers_
     body = anon.get("/api/health/").json()
     assert body["docker"]["ok"] is False and body["status"] == "degraded"
     assert "old" in body["docker"]["error"] and "cannot reach Docker" in body["docker"]["error"]
+
+
+# --------------------------------------------------------------------------- several worker hosts
+
+
+@pytest.fixture
+def no_docker_here(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """This process cannot reach Docker, so what health says comes from the workers' reports."""
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-docker.sock")
+
+
+def report(worker: str, *, ok: bool, seconds_ago: float, error: str = "") -> EngineReport:
+    return EngineReport.objects.create(worker=worker, ok=ok, version="27.1.1" if ok else "", error=error,
+                                       checked_at=timezone.now() - timedelta(seconds=seconds_ago))
+
+
+def test_one_worker_down_among_several_is_listed_and_the_engine_is_ok(anon, no_docker_here):
+    EngineReport.objects.all().delete()
+    report("worker-a", ok=True, seconds_ago=5)
+    report("worker-b", ok=False, seconds_ago=1, error="Cannot connect to the Docker daemon")  # wrote last
+
+    for _ in range(3):  # the same answer every time, whichever worker wrote last
+        body = anon.get("/api/health/").json()
+        docker = body["docker"]
+        assert body["status"] == "ok" and docker["ok"] is True and docker["source"] == "worker", docker
+        assert docker["version"] == "27.1.1" and docker["worker"] == "worker-a"
+        assert docker["workers_ok"] == ["worker-a"]
+        [down] = docker["workers_down"]
+        assert down["worker"] == "worker-b" and down["error"] == "Cannot connect to the Docker daemon"
+        assert 0 <= down["age_seconds"] < 30
+
+
+def test_the_engine_is_down_when_every_fresh_worker_says_so(anon, no_docker_here):
+    EngineReport.objects.all().delete()
+    report("worker-a", ok=False, seconds_ago=3, error="permission denied")
+    report("worker-b", ok=False, seconds_ago=1, error="Cannot connect")
+    report("worker-c", ok=True, seconds_ago=engine_report_max_age() + 5)  # stale: not counted
+
+    body = anon.get("/api/health/").json()
+
+    docker = body["docker"]
+    assert body["status"] == "degraded" and docker["ok"] is False and docker["source"] == "worker", docker
+    assert [d["worker"] for d in docker["workers_down"]] == ["worker-b", "worker-a"]
+    assert "worker-a: permission denied" in docker["error"] and "worker-b: Cannot connect" in docker["error"]
+    assert "worker-c" not in str(docker)
+
+
+def test_the_staleness_limit_follows_the_reconcile_period_in_the_settings(settings, monkeypatch):
+    monkeypatch.setenv("STUDIO_RECONCILE_SECONDS", "1000")  # the settings, not the environment, decide
+    settings.STUDIO_RECONCILE_SECONDS = 10
+    assert engine_report_max_age() == 60  # at least a minute
+    settings.STUDIO_RECONCILE_SECONDS = 40
+    assert engine_report_max_age() == 120  # three periods
+
+
+def test_recording_a_report_removes_workers_silent_for_a_day(docker_ready):
+    EngineReport.objects.all().delete()
+    report("scaled-down", ok=True, seconds_ago=25 * 3600)
+    report("quiet-for-hours", ok=False, seconds_ago=20 * 3600)
+
+    engine_report_record(timeout=3)
+
+    assert sorted(EngineReport.objects.values_list("worker", flat=True)) == sorted(
+        ["quiet-for-hours", socket.gethostname()])
+    assert EngineReport.objects.get(worker=socket.gethostname()).ok is True
+
+
+# --------------------------------------------------------------------------- who records it, and how fast
+
+
+@pytest.fixture
+def hung_docker(tmp_path, monkeypatch) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """A Docker socket that accepts connections and never answers, as a wedged engine does."""
+    path = tmp_path / "hung.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(16)
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{path}")
+    monkeypatch.setenv("STUDIO_DOCKER_TIMEOUT", "60")
+    try:
+        yield
+    finally:
+        server.close()
+
+
+def test_a_starting_worker_does_not_wait_long_for_a_hung_engine(hung_docker):
+    from celery.signals import worker_ready
+
+    EngineReport.objects.all().delete()
+    started = time.monotonic()
+    worker_ready.send(sender=None)  # what a worker sends before it consumes its first task
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 10, f"the worker was held {elapsed:.0f}s"
+    seen = EngineReport.objects.get(worker=socket.gethostname())
+    assert seen.ok is False and seen.error
+
+
+def test_the_reconcile_task_records_the_engine_and_the_engine_module_leaves_that_to_it(docker_ready):
+    from runs import engine, tasks
+
+    EngineReport.objects.all().delete()
+    engine.runs_reconcile()
+    assert not EngineReport.objects.exists()
+
+    tasks.reconcile()
+
+    assert EngineReport.objects.get(worker=socket.gethostname()).ok is True

@@ -255,8 +255,10 @@ STUDIO_SCHEDULE_FAN_OUT = int(os.environ.get("STUDIO_SCHEDULE_FAN_OUT", "4"))
 
 # The reconciler repairs steps whose worker died (see runs/engine.py); the trigger
 # tick fires schedules (see triggers/services.py). A tick older than two periods is dropped.
+# How often beat runs the reconciler; also how old a worker's engine report may get (executors.selectors).
+STUDIO_RECONCILE_SECONDS = float(os.environ.get("STUDIO_RECONCILE_SECONDS", "10"))
 CELERY_BEAT_SCHEDULE = {
-    "reconcile-runs": {"task": "runs.reconcile", "schedule": float(os.environ.get("STUDIO_RECONCILE_SECONDS", "10"))},
+    "reconcile-runs": {"task": "runs.reconcile", "schedule": STUDIO_RECONCILE_SECONDS},
     "triggers-tick": {
         "task": "triggers.tick",
         "schedule": STUDIO_SCHEDULE_TICK_SECONDS,
