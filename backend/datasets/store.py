@@ -150,11 +150,11 @@ class BlobWriter:
     (idempotent, also safe after either) removes what was written. Nothing is held in memory.
     """
 
-    def __init__(self, *, max_bytes: int | None = None, prefix: str = "upload-") -> None:
+    def __init__(self, *, max_bytes: int | None = None) -> None:
         self.max_bytes = max_bytes
         self.size = 0
         self._digest = hashlib.sha256()
-        fd, name = tempfile.mkstemp(dir=_tmp_dir(), prefix=prefix)
+        fd, name = tempfile.mkstemp(dir=_tmp_dir(), prefix="upload-")
         self._path = Path(name)
         self._out: BinaryIO | None = os.fdopen(fd, "wb")
 
@@ -215,14 +215,7 @@ def put_file(path: Path, *, move: bool = False) -> Blob:
     fd = _open_regular(path)
     with os.fdopen(fd, "rb") as handle:
         if not move:
-            writer = BlobWriter(prefix="copy-")
-            try:
-                while chunk := handle.read(CHUNK):
-                    writer.write(chunk)
-                return writer.commit()
-            except BaseException:
-                writer.abort()
-                raise
+            return put_stream(handle)
         digest = hashlib.sha256()
         size = 0
         while chunk := handle.read(CHUNK):

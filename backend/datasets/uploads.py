@@ -4,7 +4,7 @@ when its version commits.
 Django's default handlers keep small files in memory and spool large ones to
 /tmp before the view sees them; `StoreUploadHandler` replaces them for dataset
 uploads. It hashes while it writes into the store's temp directory (the same
-filesystem, so the finished file is renamed into place, never copied) and
+filesystem, so the finished file is linked into place, never copied) and
 stops reading at the size limit.
 
 The body is read before the view decides anything: a session's CSRF check
@@ -12,8 +12,8 @@ reads request.POST, which runs the handler, and only then is the request
 refused (403), or the view finds no such dataset (404). So a received file is
 a `store.PendingBlob`: a temp file that `commit()` moves into the store from inside
 the version's transaction, and that is deleted otherwise, whatever refused the
-request (`discard()`, called by the view and again when Django closes the
-request's files).
+request (the view's `finalize_response`, which every answer passes, aborts the
+handler; the upload service discards what it did not commit).
 """
 
 from __future__ import annotations
@@ -30,17 +30,11 @@ FIELD = "file"
 
 
 class PendingUpload(UploadedFile):
-    """What request.FILES["file"] holds after a streamed upload: the pending blob, no content.
-    Django closes the request's files when the response is done; closing discards the temp
-    file unless its version committed, so a refused request leaves nothing behind."""
+    """What request.FILES["file"] holds after a streamed upload: the pending blob, no content."""
 
     def __init__(self, blob: store.PendingBlob, name: str, content_type: str) -> None:
         super().__init__(file=io.BytesIO(b""), name=name, content_type=content_type, size=blob.size)
         self.blob = blob
-
-    def close(self) -> None:
-        self.blob.discard()
-        super().close()
 
 
 class StoreUploadHandler(FileUploadHandler):
