@@ -31,13 +31,17 @@ _client_lock = threading.Lock()
 _client: docker.DockerClient | None = None
 
 
+def _docker_url() -> str:
+    return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+
+
 def client() -> docker.DockerClient:
     global _client
     with _client_lock:
         if _client is None:
             # Plenty of pooled connections: one blocking wait per running step.
             _client = docker.DockerClient(
-                base_url=os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"),
+                base_url=_docker_url(),
                 timeout=int(os.environ.get("STUDIO_DOCKER_TIMEOUT", "60")),
                 max_pool_size=64,
             )
@@ -398,8 +402,7 @@ def engine_status(*, timeout: float | None = None) -> dict[str, Any]:
         if timeout is None:
             info = client().version()
         else:
-            base_url = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-            own = docker.DockerClient(base_url=base_url, timeout=max(1, int(timeout)))
+            own = docker.DockerClient(base_url=_docker_url(), timeout=max(1, int(timeout)))
             try:
                 info = own.version()
             finally:

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from studio.errors import NotFound, Problem
+from studio.errors import NotFound
 
 FALLBACK_URL_NAME = "api-not-found"
 
@@ -37,7 +37,7 @@ def api_path_not_found(path: str) -> NotFound:
         message = f"No API endpoint at {path}: API paths end with a slash, did you mean {hint}?"
     else:
         message = f"No API endpoint at {path}; the endpoints are listed at /api/docs/."
-    return NotFound(message, [Problem(code="not_found", message=message)])
+    return NotFound(message)  # which carries the not_found problem
 
 
 class ApiNotFoundView(APIView):

@@ -780,7 +780,7 @@ def _trigger_chain(run: Run | None) -> list[_Link]:
         if run.trigger_kind == TriggerKind.DATASET:
             chain.append(_Link(TriggerKind.DATASET, details.get("dataset_trigger"), run.pk))
             step_id = DatasetVersion.objects.filter(pk=details.get("dataset_version")).values_list("produced_by_id", flat=True).first()
-            source = Run.objects.filter(steps__pk=step_id).first() if step_id else None
+            source = _producing_run(step_id)
         elif run.trigger_kind == TriggerKind.METRIC:
             chain.append(_Link(TriggerKind.METRIC, details.get("metric_trigger"), run.pk))
             source = Run.objects.filter(pk=details.get("source_run")).first()
@@ -795,8 +795,13 @@ def _loop_origin(run: Run | None, kind: str, trigger_id: int) -> int | None:
     return next((link.run_id for link in _trigger_chain(run) if link.kind == kind and link.trigger_id == trigger_id), None)
 
 
+def _producing_run(step_id: int | None) -> Run | None:
+    """The run of the step that produced a dataset version (None for an upload or a registration)."""
+    return Run.objects.filter(steps__pk=step_id).first() if step_id else None
+
+
 def _dataset_firing_start(firing: DatasetTriggerFiring, trigger: DatasetTrigger, version: DatasetVersion) -> None:
-    producer = Run.objects.filter(steps__pk=version.produced_by_id).first() if version.produced_by_id else None
+    producer = _producing_run(version.produced_by_id)
     origin = _loop_origin(producer, TriggerKind.DATASET, trigger.pk)
     if producer is not None and origin is not None:
         # The pipeline publishes (directly or through other triggers) into the dataset that
