@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from studio.immutable import Immutable
+
 
 class Category(models.TextChoices):
     DATA_INGEST = "data-ingest"
@@ -33,12 +35,14 @@ class Component(models.Model):
         return self.name
 
 
-class ComponentVersion(models.Model):
+class ComponentVersion(Immutable, models.Model):
     """One immutable spec of a component (KFP v1 component.yaml, parsed to JSON).
 
     `digest` is the sha256 of the canonical JSON of `spec`: importing the same
     spec again finds this row instead of adding a version.
     """
+    # A changed spec is a new version (catalog.services).
+    immutable_hint = "import the changed spec as a new version instead"
 
     component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
@@ -60,13 +64,6 @@ class ComponentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component.name} v{self.version}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Pipeline versions point at component versions by id; rewriting one would change what
-        # saved pipelines (and past runs) mean. A changed spec is a new version (catalog.services).
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("ComponentVersion is immutable; import the changed spec as a new version instead.")
-        super().save(*args, **kwargs)
 
     @property
     def inputs(self) -> list[dict[str, Any]]:

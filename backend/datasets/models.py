@@ -8,11 +8,11 @@ give lineage: dataset version → run that read it → versions that run produce
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+
+from studio.immutable import Immutable
 
 
 class DatasetKind(models.TextChoices):
@@ -46,8 +46,10 @@ class Dataset(models.Model):
         return self.versions.order_by("-number").first()
 
 
-class DatasetVersion(models.Model):
+class DatasetVersion(Immutable, models.Model):
     """One immutable version. `sha256` is blank only for an external URI registered without a checksum."""
+    # (The trigger bookkeeping column is updated with QuerySet.update.)
+    immutable_hint = "commit a new version instead"
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -79,12 +81,6 @@ class DatasetVersion(models.Model):
     def external(self) -> bool:
         return self.artifact_id is None
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Runs and lineage point at versions; rewriting one would change what a past run read.
-        # (The trigger bookkeeping column is updated with QuerySet.update.)
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("DatasetVersion is immutable; commit a new version instead.")
-        super().save(*args, **kwargs)
 
 
 class DatasetUsage(models.Model):

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+
+from studio.immutable import Immutable
 
 
 class Pipeline(models.Model):
@@ -34,7 +34,7 @@ class Pipeline(models.Model):
         return self.versions.order_by("-number").first()
 
 
-class PipelineVersion(models.Model):
+class PipelineVersion(Immutable, models.Model):
     """An immutable graph + parameters. `digest` detects unchanged saves.
 
     `graph` is stored migrated to the schema version current when it was saved
@@ -60,8 +60,3 @@ class PipelineVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.pipeline.name} v{self.number}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Runs point at versions; rewriting one would change what a past run ran.
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("PipelineVersion is immutable; save a new version instead.")
-        super().save(*args, **kwargs)
