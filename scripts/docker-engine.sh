@@ -21,10 +21,8 @@
 #
 # Usage: scripts/docker-engine.sh        (exit 0 = engine answers)
 # Env:   DOCKER_ENGINE_WAIT  seconds to wait for a fresh dockerd (default 60)
-set -euo pipefail
+. "$(dirname "$0")/lib.sh"   # REPO, VAR, apt_install
 
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VAR="$REPO/var"
 LOG="$VAR/log/dockerd.log"
 WAIT="${DOCKER_ENGINE_WAIT:-60}"
 DEBIAN_IMAGE="pipeline-studio/debian:bookworm"   # as in worker_images/build.sh
@@ -51,29 +49,23 @@ not_root() {  # $1: what is missing
     exit 1
 }
 
-apt_install() {
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get install -y -q "$@"; then
-        apt-get update -q
-        apt-get install -y -q "$@"
-    fi
-}
-
 ensure_debootstrap() {  # the engine answers here
     if needs_debootstrap; then
         is_root || not_root "debootstrap is missing (needed to build $DEBIAN_IMAGE; or set STUDIO_BASE_IMAGE=python:3.11-slim where a registry is reachable)"
         echo "docker-engine: installing debootstrap from Debian (to build $DEBIAN_IMAGE)" >&2
-        apt_install debootstrap
+        apt_install --with-recommends debootstrap
     fi
 }
 
 # Fast path: nothing to do (no lock, no apt).
+answers=0
 if engine_answers; then
+    answers=1
     needs_debootstrap || exit 0
 fi
 
 if ! is_root; then
-    if engine_answers; then
+    if [ "$answers" = 1 ]; then
         ensure_debootstrap   # exits with the instruction
         exit 0
     fi
@@ -83,7 +75,6 @@ if ! is_root; then
     not_root "no Docker engine answers"
 fi
 
-mkdir -p "$VAR/log"
 exec 9>"$VAR/docker-engine.lock"
 flock 9   # a second concurrent caller waits here, then finds the engine answering
 
@@ -94,7 +85,7 @@ fi
 
 if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
     echo "docker-engine: installing docker.io from Debian" >&2
-    apt_install docker.io
+    apt_install --with-recommends docker.io
 fi
 
 # A stale pid file from a dead dockerd makes the new one refuse to start.

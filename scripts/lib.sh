@@ -12,9 +12,11 @@ need_root() {
   [ "$(id -u)" = 0 ] || die "$1 needs root (apt-get). Install it yourself or run as root."
 }
 
-# apt_install PKG... : installs the Debian packages that are missing, once.
+# apt_install [--with-recommends] PKG... : installs the Debian packages that are missing, once
+# (without their recommended packages unless asked: docker.io and debootstrap want theirs).
 apt_install() {
-  local missing=()
+  local missing=() recommends=--no-install-recommends
+  if [ "${1:-}" = --with-recommends ]; then recommends=--install-recommends; shift; fi
   for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
@@ -25,9 +27,9 @@ apt_install() {
   (
     flock 9
     export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y --no-install-recommends "${missing[@]}" >"$VAR/log/apt.log" 2>&1 || {
+    apt-get install -y "$recommends" "${missing[@]}" >"$VAR/log/apt.log" 2>&1 || {
       apt-get update >>"$VAR/log/apt.log" 2>&1
-      apt-get install -y --no-install-recommends "${missing[@]}" >>"$VAR/log/apt.log" 2>&1
+      apt-get install -y "$recommends" "${missing[@]}" >>"$VAR/log/apt.log" 2>&1
     } || { tail -20 "$VAR/log/apt.log" >&2; die "apt-get install ${missing[*]} failed (log: var/log/apt.log)"; }
   ) 9>"$VAR/apt.lock"
 }

@@ -13,7 +13,7 @@ bash scripts/bootstrap.sh
 # tests/studio/test_compose.py checks docker-compose.yml with `docker-compose config` (or `docker compose`):
 # installed from Debian where that is possible (root) or required (CI); otherwise that test skips.
 if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] || [ "${CI:-}" = true ]; then apt_install docker-compose; fi
+  if [ "$(id -u)" = 0 ] || [ -n "${CI:-}" ]; then apt_install docker-compose; fi
 fi
 export_services
 # Tests use their own Redis database and state directory, apart from `make up`'s.
