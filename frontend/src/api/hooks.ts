@@ -187,7 +187,7 @@ export function useRuns(pipeline?: string, status?: string, trigger?: string): U
  * How often an unfinished run is re-read. The run page promises a change on screen within a second
  * of the server; a poll period well under that leaves room for the request and the render.
  */
-export const RUN_POLL_MS = 400;
+const RUN_POLL_MS = 400;
 
 /** A run, polled every RUN_POLL_MS until it reaches a terminal state. */
 export function useRun(id: number): UseQueryResult<Run> {

@@ -26,16 +26,12 @@ export interface Paginated<T> {
 export type ApiErrorBody = Refine<Schemas['ErrorResponse'], { problems: Problem[] }>;
 
 export type Port = Schemas['Port'];
-export type Resources = Schemas['Resources'];
-export type ComponentSource = Schemas['Source'];
 export type ComponentVersion = Schemas['ComponentVersion'];
 export type ComponentSummary = Schemas['ComponentSummary'];
 export type ComponentDetail = Schemas['ComponentDetail'];
 export type ImportResult = Schemas['ComponentImportResult'];
 
-export type PipelineParameterOut = PipelineParameter;
-
-export type PipelineVersion = Refine<Schemas['PipelineVersion'], { graph: PipelineGraph; parameters: PipelineParameterOut[] }>;
+export type PipelineVersion = Refine<Schemas['PipelineVersion'], { graph: PipelineGraph; parameters: PipelineParameter[] }>;
 export type Pipeline = Refine<Schemas['Pipeline'], { latest_version: PipelineVersion | null }>;
 /** A list item's newest version: its graph stays on the server (GET /api/pipelines/{id}/ has it). */
 export type PipelineVersionSummary = Schemas['PipelineVersionSummary'];
@@ -93,6 +89,8 @@ export interface DatasetInput {
 }
 
 type RunJson = {
+  /** Always sent (the schema marks it optional: a model field with a default). */
+  status: RunStatus;
   trigger: Trigger;
   parameters: Record<string, JsonValue>;
   /** node → input → the dataset version it reads. */
@@ -113,6 +111,8 @@ export type Artifact = Refine<Schemas['Artifact'], { preview: ArtifactPreview }>
 export type StepRun = Refine<
   Schemas['StepRun'],
   {
+    /** Always sent (the schema marks it optional: a model field with a default). */
+    status: StepStatus;
     /** Input name → `{value}` or `{artifact: id}`. */
     inputs: Record<string, unknown>;
     outputs: Artifact[];
@@ -129,8 +129,6 @@ export interface LogChunk {
 }
 
 // Datasets (docs/api.md "Datasets")
-
-export type DatasetProducer = Schemas['DatasetProducer'];
 
 export interface DatasetVersionMetadata {
   format?: string;

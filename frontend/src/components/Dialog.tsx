@@ -112,7 +112,6 @@ function pop(entry: OpenDialog): void {
 export function Dialog({ title, onClose, children, footer, testId, wide }: DialogProps): ReactElement {
   const ref = useRef<HTMLDivElement>(null);
   const backdropRef = useRef<HTMLDivElement>(null);
-  const entry = useRef<OpenDialog | null>(null);
   // The latest onClose without re-running the effect (which would steal focus back to the first field).
   const close = useRef(onClose);
   close.current = onClose;
@@ -125,11 +124,9 @@ export function Dialog({ title, onClose, children, footer, testId, wide }: Dialo
     first?.focus();
 
     const self: OpenDialog | null = panel && backdrop ? { backdrop, panel, close: () => close.current() } : null;
-    entry.current = self;
     if (self) push(self);
     return () => {
       if (self) pop(self);
-      entry.current = null;
       if (opener?.isConnected) opener.focus();
     };
   }, []);
@@ -140,8 +137,9 @@ export function Dialog({ title, onClose, children, footer, testId, wide }: Dialo
     e.stopPropagation();
     if (e.key !== 'Escape' || e.defaultPrevented) return;
     e.preventDefault();
-    const self = entry.current;
-    if (self && stack[stack.length - 1] === self) self.close();
+    // Only the topmost dialog closes: an Escape pressed in a dialog underneath one leaves both open.
+    const top = stack[stack.length - 1];
+    if (top?.backdrop === e.currentTarget) top.close();
   };
 
   return (

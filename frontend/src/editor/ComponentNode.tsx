@@ -127,7 +127,7 @@ function PortsLowDetail({ nodeId, spec, badPorts }: { nodeId: string; spec: Comp
 /** One handle of PortsLowDetail: React Flow's handle classes and data attributes on a plain element. */
 function PlainHandle({ nodeId, port, side, invalid }: {
   nodeId: string;
-  port: ComponentSpec['inputs'][number];
+  port: PortSpec;
   side: 'in' | 'out';
   invalid: boolean;
 }): ReactElement {

@@ -1,4 +1,4 @@
-import { memo, useDeferredValue, useMemo, type ReactElement } from 'react';
+import { memo, useDeferredValue, useMemo, useState, type ReactElement } from 'react';
 import { typedDefault, ValueControl } from '../components/ValueControl';
 import {
   connectableOutputs,
@@ -18,7 +18,6 @@ import {
   setPublish,
   updateNode,
   type Binding,
-  type PipelineDocument,
   type ComponentSpec,
   type DatasetKind,
   type DatasetRef,
@@ -32,6 +31,7 @@ import {
 } from '../pipeline-core';
 import { categoryColor, categoryLabel } from './categories';
 import { useEditor, useEditorStoreApi } from './context';
+import { nodesIdentity, WIRING_FIELDS } from './useFlowElements';
 
 const NO_PROBLEMS: Problem[] = [];
 
@@ -101,25 +101,14 @@ function DatasetBindingEditor({
 
 const NEW_PARAMETER = '__new__';
 
-/** What connection checks read from a document: steps, labels and edges, not positions or values. */
-function wiringKey(doc: PipelineDocument): string {
-  return doc.graph.nodes
-    .map((n) => {
-      const edges = Object.entries(n.arguments).flatMap(([input, b]) => (isFromBinding(b) ? [`${input}<${b.from.node}.${b.from.output}`] : []));
-      return `${n.id}:${n.component_version}:${n.label ?? ''}:${edges.join(',')}`;
-    })
-    .join('|');
-}
-
 /**
  * "Connect to…": the keyboard's way to draw an edge into `port`. Lists the outputs the canvas would
  * accept (pipeline-core's connection check: types fit, no cycle) and connects through the store, so
  * undo, validation and the canvas see it like a drawn edge.
  */
-function ConnectSelect({ node, port }: { node: GraphNode; port: PortSpec }): ReactElement | null {
+function ConnectSelect({ node, port, wiring }: { node: GraphNode; port: PortSpec; wiring: object }): ReactElement | null {
   const store = useEditorStoreApi();
-  // Recomputed when the wiring changes, not on every frame of a step being dragged.
-  const wiring = useEditor((s) => wiringKey(s.doc));
+  // Recomputed when the wiring changes (`wiring`, from NodeProperties), not on every frame of a step being dragged.
   const lookup = useEditor((s) => s.lookup);
   const candidates = useMemo(
     () => connectableOutputs(store.getState().doc, lookup, node.id, port.name),
@@ -159,11 +148,14 @@ function InputEditor({
   port,
   problems,
   readOnly,
+  wiring,
 }: {
   node: GraphNode;
   port: PortSpec;
   problems: Problem[];
   readOnly: boolean;
+  /** Changes when what a connection check reads of the pipeline does (WIRING_FIELDS). */
+  wiring: object;
 }): ReactElement {
   const store = useEditorStoreApi();
   const parameters = useEditor((s) => s.doc.parameters);
@@ -244,7 +236,7 @@ function InputEditor({
           {fittingDatasets.length ? ', or read a dataset version' : ''}.
         </p>
       ) : null}
-      {readOnly || mode === 'connection' ? null : <ConnectSelect node={node} port={port} />}
+      {readOnly || mode === 'connection' ? null : <ConnectSelect node={node} port={port} wiring={wiring} />}
       {mode === 'dataset' && isDatasetBinding(binding) ? (
         <DatasetBindingEditor port={port} binding={binding} datasets={datasets} readOnly={readOnly} onChange={(b) => bind(b)} />
       ) : null}
@@ -522,6 +514,11 @@ function sameButPosition(a: NodePropertiesProps, b: NodePropertiesProps): boolea
 
 function NodeProperties({ node, spec, problems, readOnly }: NodePropertiesProps): ReactElement {
   const store = useEditorStoreApi();
+  // What the inputs' "Connect to…" lists are computed from, tracked once here for all of them: the selector
+  // runs on every store change (each frame of a drag) but compares identities only, and re-renders this
+  // form only when the wiring changes.
+  const [wiringOf] = useState(() => nodesIdentity<GraphNode>(WIRING_FIELDS));
+  const wiring = useEditor((s) => wiringOf(s.doc.graph.nodes));
   const update = (fn: (n: GraphNode) => GraphNode, key: string): void =>
     store.getState().edit((doc) => updateNode(doc, node.id, fn), { coalesce: `${key}:${node.id}` });
   const setResource = (key: keyof ResourceOverrides, raw: string): void =>
@@ -576,7 +573,7 @@ function NodeProperties({ node, spec, problems, readOnly }: NodePropertiesProps)
 
       <h4 className="section-title">Inputs</h4>
       {spec?.inputs.length ? (
-        spec.inputs.map((port) => <InputEditor key={port.name} node={node} port={port} problems={problems} readOnly={readOnly} />)
+        spec.inputs.map((port) => <InputEditor key={port.name} node={node} port={port} problems={problems} readOnly={readOnly} wiring={wiring} />)
       ) : (
         <p className="muted small">This component takes no inputs.</p>
       )}

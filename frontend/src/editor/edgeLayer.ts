@@ -8,7 +8,8 @@
 // Plain DOM here, no React: a frame of a drag changes the `d` of the few edges at the moved steps and
 // nothing else. The geometry is React Flow's own for its default (bezier) edge, from the handle bounds
 // React Flow measured, so an edge is drawn in the same place to the pixel whichever draws it.
-import { getBezierPath, Position, type InternalNode } from '@xyflow/react';
+import type { InternalNode } from '@xyflow/react';
+import { ConnectionMode, getBezierPath, getEdgePosition } from '@xyflow/system';
 
 /** What the layer needs of an edge (a React Flow edge fits). */
 export interface LayerEdge {
@@ -35,56 +36,29 @@ export function splitLowDetailEdges<E extends LayerEdge & { selected?: boolean; 
   return { flow, layer };
 }
 
-type HandleBounds = NonNullable<InternalNode['internals']['handleBounds']>;
-type HandleBox = NonNullable<HandleBounds['source']>[number];
-
 export type NodeLookup = ReadonlyMap<string, InternalNode>;
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-function findHandle(handles: HandleBox[] | null | undefined, id: string | null | undefined): HandleBox | null {
-  if (!handles?.length) return null;
-  return (id ? handles.find((h) => h.id === id) : handles[0]) ?? null;
-}
-
-/** Where an edge meets a handle: the middle of the handle's outer side (React Flow's getHandlePosition). */
-function handlePoint(node: InternalNode, handle: HandleBox): { x: number; y: number; position: Position } {
-  const x = node.internals.positionAbsolute.x + handle.x;
-  const y = node.internals.positionAbsolute.y + handle.y;
-  switch (handle.position) {
-    case Position.Top:
-      return { x: x + handle.width / 2, y, position: handle.position };
-    case Position.Bottom:
-      return { x: x + handle.width / 2, y: y + handle.height, position: handle.position };
-    case Position.Right:
-      return { x: x + handle.width, y: y + handle.height / 2, position: handle.position };
-    default:
-      return { x, y: y + handle.height / 2, position: Position.Left };
-  }
-}
-
 /**
- * The SVG path of an edge as React Flow's default edge draws it (a bezier from the source handle to the
- * target handle, strict connection mode), or null while a handle at either end has not been measured:
- * React Flow does not draw such an edge either.
+ * The SVG path of an edge as React Flow's default edge draws it (its own getEdgePosition, then a bezier
+ * from the source handle to the target handle, strict connection mode), or null while a handle at either
+ * end has not been measured: React Flow does not draw such an edge either.
  */
 export function edgePath(edge: LayerEdge, nodes: NodeLookup): string | null {
   const source = nodes.get(edge.source);
   const target = nodes.get(edge.target);
-  if (!source || !target || !source.measured.width || !target.measured.width) return null;
-  const out = findHandle(source.internals.handleBounds?.source, edge.sourceHandle);
-  const into = findHandle(target.internals.handleBounds?.target, edge.targetHandle);
-  if (!out || !into) return null;
-  const s = handlePoint(source, out);
-  const t = handlePoint(target, into);
-  const [d] = getBezierPath({
-    sourceX: s.x,
-    sourceY: s.y,
-    sourcePosition: s.position,
-    targetX: t.x,
-    targetY: t.y,
-    targetPosition: t.position,
+  if (!source || !target) return null;
+  const at = getEdgePosition({
+    id: edge.id,
+    sourceNode: source,
+    sourceHandle: edge.sourceHandle ?? null,
+    targetNode: target,
+    targetHandle: edge.targetHandle ?? null,
+    connectionMode: ConnectionMode.Strict,
   });
+  if (!at) return null;
+  const [d] = getBezierPath(at);
   return d;
 }
 

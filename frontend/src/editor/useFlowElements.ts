@@ -2,7 +2,7 @@
 // previous object for every node/edge that did not change, so a drag or an
 // edit re-renders one node, not five hundred.
 import type { Edge } from '@xyflow/react';
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { toFlowEdges, type FlowEdgeData, type Problem } from '../pipeline-core';
 import { typeColor } from './categories';
 import type { StepFlowNode } from './ComponentNode';
@@ -110,14 +110,36 @@ export function useFlowEdges(statuses: Record<string, string> | undefined): Step
   }, [argsKey, lookup, selected, statuses]);
 }
 
+/** What a node's edges are drawn from: the node, and the bindings of its inputs. */
+const EDGE_FIELDS = ['id', 'arguments'] as const;
+
+/**
+ * What a connection check reads of a node (pipeline-core's connectableOutputs): the node, its component
+ * (its ports), its label (how the check names it) and the bindings of its inputs (the edges). Not its
+ * position.
+ */
+export const WIRING_FIELDS = ['id', 'component_version', 'label', 'arguments'] as const;
+
+/**
+ * A tracker of some fields of a list of nodes: it returns the same object, an identity key, until the
+ * set of nodes or one of those fields of some node changes (compared by identity). Cheap enough to run
+ * in a store selector on every frame of a drag: no strings built, one comparison per field.
+ */
+export function nodesIdentity<N>(fields: readonly (keyof N)[]): (nodes: readonly N[]) => object {
+  let key: object = {};
+  let seen: unknown[] = [];
+  return (nodes) => {
+    const same = seen.length === nodes.length * fields.length && nodes.every((n, i) => fields.every((f, j) => n[f] === seen[i * fields.length + j]));
+    if (!same) {
+      key = {};
+      seen = nodes.flatMap((n) => fields.map((f) => n[f]));
+    }
+    return key;
+  };
+}
+
 /** A value that changes only when the set of nodes or any node's arguments object changes. */
-function useArgumentsIdentity(nodes: Array<{ id: string; arguments: object }>): object {
-  const ref = useRef<{ key: object; args: object[]; ids: string[] }>({ key: {}, args: [], ids: [] });
-  const prev = ref.current;
-  const same =
-    prev.args.length === nodes.length && nodes.every((n, i) => n.arguments === prev.args[i] && n.id === prev.ids[i]);
-  if (!same) {
-    ref.current = { key: {}, args: nodes.map((n) => n.arguments), ids: nodes.map((n) => n.id) };
-  }
-  return ref.current.key;
+function useArgumentsIdentity(nodes: ReadonlyArray<{ id: string; arguments: object }>): object {
+  const [track] = useState(() => nodesIdentity<{ id: string; arguments: object }>(EDGE_FIELDS));
+  return track(nodes);
 }

@@ -71,7 +71,7 @@ export function RunPage(): ReactElement {
   const statuses = useMemo(() => {
     const map: Record<string, string> = {};
     for (const n of doc?.graph.nodes ?? []) map[n.id] = 'pending';
-    for (const s of data?.steps ?? []) map[s.node_id] = s.status ?? 'pending';
+    for (const s of data?.steps ?? []) map[s.node_id] = s.status;
     return map;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [doc, statusKey]);
@@ -122,7 +122,7 @@ export function RunPage(): ReactElement {
             ← Runs
           </Link>
           <h1>
-            Run #{data.id} <StatusBadge status={data.status ?? 'pending'} testId="run-status" />
+            Run #{data.id} <StatusBadge status={data.status} testId="run-status" />
           </h1>
           <div className="muted small">
             <Link to={`/pipelines/${data.pipeline}?version=${data.version_number}`}>{data.pipeline_name}</Link> · version {data.version_number} ·{' '}

@@ -107,7 +107,7 @@ export function RunsPage(): ReactElement {
                   <Link to={`/pipelines/${r.pipeline}`}>{r.pipeline_name}</Link> <span className="muted small">v{r.version_number}</span>
                 </td>
                 <td>
-                  <StatusBadge status={r.status ?? 'pending'} />
+                  <StatusBadge status={r.status} />
                 </td>
                 <td className="small">
                   {Object.entries(r.step_counts ?? {})

@@ -10,7 +10,7 @@ import type { ComponentSpec, GraphNode } from '../pipeline-core';
 
 const MAX_LOG = 512 * 1024;
 /** Log reads while a step runs: new lines show within about half a second (the run page's promise is one). */
-export const LOG_POLL_MS = 500;
+const LOG_POLL_MS = 500;
 
 /** Follows a step's log: fetches from the last offset every LOG_POLL_MS until the step ends. */
 export function useLogTail(runId: number, node: string, status: string | undefined): { text: string; error: string | null; following: boolean } {

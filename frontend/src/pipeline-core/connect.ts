@@ -81,10 +81,16 @@ export interface ConnectableOutput {
  * an input that already has a connection gets none (disconnect it first, as on the canvas).
  */
 export function connectableOutputs(doc: PipelineDocument, lookup: ComponentLookup, target: string, input: string): ConnectableOutput[] {
+  const targetNode = doc.graph.nodes.find((n) => n.id === target);
+  const inPort = targetNode && lookup(targetNode.component_version)?.inputs.find((p) => p.name === input);
+  // checkConnection would turn every output down: no such step or input, or the input is connected already.
+  if (!targetNode || !inPort || isFromBinding(targetNode.arguments?.[input])) return [];
   const found: ConnectableOutput[] = [];
   for (const node of doc.graph.nodes) {
     if (node.id === target) continue;
     for (const port of lookup(node.component_version)?.outputs ?? []) {
+      // The cheap checks first: the cycle check in checkConnection searches the graph.
+      if (!isCompatible(port.type, inPort.type)) continue;
       if (checkConnection(doc, lookup, { source: node.id, output: port.name, target, input }).ok) {
         found.push({ source: node.id, output: port.name, nodeName: nodeName(doc, node.id, lookup), type: port.type });
       }
