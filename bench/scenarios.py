@@ -266,8 +266,9 @@ def docker_exit_notice(ctx: Context, n: int = 10) -> dict[str, list[float]]:
                                           network_mode="none", volumes={str(root / str(i)): {"bind": "/outputs", "mode": "rw"}})
         client.api.wait(name)
         returned = time.time()
-        ctx.events.wait_for(lambda ev, name=name: any(e.name == name and e.action == "die" for e in ev), timeout=5)
-        die = next((e for e in ctx.events.snapshot() if e.name == name and e.action == "die"), None)
+        # Names are fixed-width per run (`-00` … `-09`), so the prefix match finds this container alone.
+        ctx.events.wait_for(lambda _ev, name=name: bool(ctx.events.matching(name, ("die",))), timeout=5)
+        die = next(iter(ctx.events.matching(name, ("die",))), None)
         if die is not None:
             waits.append(returned - die.t)
             heard.append(die.received - die.t)

@@ -99,8 +99,9 @@ def install() -> None:
         try:
             return original(self, sql, params, many, executor)
         finally:
-            _add(_sql_key(sql), time.perf_counter() - t)
-            _mark(_sql_key(sql), wall)
+            key = _sql_key(sql)
+            _add(key, time.perf_counter() - t)
+            _mark(key, wall)
 
     db_utils.CursorWrapper._execute_with_wrappers = execute  # type: ignore[method-assign]
     BaseDatabaseWrapper._commit = _timed("sql:COMMIT", BaseDatabaseWrapper._commit)  # type: ignore[method-assign]
