@@ -8,7 +8,7 @@ from django.db import models
 class EngineReport(models.Model):
     """The Docker engine as one worker machine last saw it (one row per worker host).
 
-    Workers write it when they start and on every reconciler pass (removing rows a day old);
+    Workers write it when they start and every STUDIO_RECONCILE_SECONDS (removing rows a day old);
     GET /api/health/ combines the fresh rows (executors.selectors.engine_health), so the web
     process, which has no Docker socket in docker-compose.yml, reports the engine the steps
     actually run on."""

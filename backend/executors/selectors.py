@@ -27,6 +27,10 @@ def engine_status(*, timeout: float | None = None) -> dict[str, Any]:
     return docker_status(timeout=timeout)
 
 
+# How long the web process may wait when it asks Docker itself (a health request waits on it).
+DIRECT_CHECK_SECONDS = 3.0
+
+
 def engine_report_max_age() -> float:
     """A worker's engine report older than this is stale: three reconciler periods, at least a minute.
 
@@ -38,7 +42,7 @@ def engine_report_max_age() -> float:
 def engine_health() -> dict[str, Any]:
     """The Docker engine as the workers see it, for GET /api/health/.
 
-    Every worker host keeps one report (written at its start and on each reconciler pass); all
+    Every worker host keeps one report (written at its start and every STUDIO_RECONCILE_SECONDS); all
     fresh ones count. The engine is ok when any fresh worker reaches its engine: steps run there.
     Workers whose engine is down are listed by name (`workers_down`), so one broken host among
     several shows without the answer flipping with whichever host wrote last. With no fresh
@@ -53,7 +57,7 @@ def engine_health() -> dict[str, Any]:
     fresh = list(reports.filter(checked_at__gte=now - timedelta(seconds=max_age)))
     if fresh:
         return _from_reports(fresh, now)
-    direct = engine_status(timeout=3)
+    direct = engine_status(timeout=DIRECT_CHECK_SECONDS)
     if direct["ok"]:
         return {**direct, "source": "direct"}
     seen: dict[str, Any] = {"ok": False, "source": "direct"}

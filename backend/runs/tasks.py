@@ -5,7 +5,6 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from executors.services import engine_report_record
 from runs import engine
 
 # Only infrastructure hiccups are retried here; step retries live in the database.
@@ -38,9 +37,4 @@ def abort_orphans(run_id: int) -> None:
 # Beat sends it every STUDIO_RECONCILE_SECONDS, so a lost one is simply the next one.
 @shared_task(name="runs.reconcile", acks_late=False, ignore_result=True)
 def reconcile() -> dict[str, int]:
-    try:
-        return engine.runs_reconcile()
-    finally:
-        # Each pass also records what this worker sees of its Docker engine, for GET /api/health/
-        # (the web process may have no Docker socket); beat's period keeps that record fresh.
-        engine_report_record()
+    return engine.runs_reconcile()

@@ -10,14 +10,24 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from executors import services
 from executors.models import EngineReport
 from executors.selectors import engine_report_max_age
 from executors.services import engine_report_record
 from tests.engine.conftest import Worker, wait_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.docker]
+# Marks per test: only the tests that reach a real engine need Docker; a worker or the reporter thread
+# writes from its own connection, so those need transaction=True; the rest use the test's transaction.
 
 
+@pytest.fixture
+def no_docker_here(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """This process cannot reach Docker, so what health says comes from the workers' reports."""
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-docker.sock")
+
+
+@pytest.mark.django_db
+@pytest.mark.docker
 def test_health_reports_a_working_docker_engine(anon, docker_ready):
     body = anon.get("/api/health/").json()
 
@@ -25,27 +35,26 @@ def test_health_reports_a_working_docker_engine(anon, docker_ready):
     assert body["docker"]["version"]
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.docker
 def test_a_web_process_without_the_docker_socket_reports_the_engine_the_workers_see(
-        anon, worker_env, no_other_worker, tmp_path, monkeypatch):
+        anon, worker_env, no_other_worker, no_docker_here, tmp_path):
     """As in docker-compose.yml: the web service has no socket, the workers do."""
     EngineReport.objects.all().delete()
-    own = Worker(worker_env, tmp_path / "health.log").start()
+    own = Worker({**worker_env, "STUDIO_RECONCILE_SECONDS": "1"}, tmp_path / "health.log").start()
     try:
         # A worker records its engine when it starts ...
         report = wait_until(lambda: EngineReport.objects.first(), timeout=20, what="the worker's engine report")
         assert report.ok and report.version and report.worker == socket.gethostname()
 
-        monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-docker.sock")  # this process: no Docker
+        # This process has no Docker (no_docker_here; the worker's environment was made before).
         docker = anon.get("/api/health/").json()["docker"]
         assert docker["ok"] is True and docker["source"] == "worker", docker
         assert docker["version"] == report.version and docker["age_seconds"] < 30
 
-        # ... and again on each reconciler pass.
+        # ... and again every STUDIO_RECONCILE_SECONDS (1 s for this worker), with no task asking.
         EngineReport.objects.all().delete()
-        from studio.celery import app
-
-        app.send_task("runs.reconcile")
-        wait_until(lambda: EngineReport.objects.exists(), timeout=20, what="the reconciler's engine report")
+        wait_until(lambda: EngineReport.objects.exists(), timeout=20, what="the worker's next engine report")
     finally:
         own.stop()
 
@@ -59,33 +68,32 @@ def test_a_web_process_without_the_docker_socket_reports_the_engine_the_workers_
 # --------------------------------------------------------------------------- several worker hosts
 
 
-@pytest.fixture
-def no_docker_here(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """This process cannot reach Docker, so what health says comes from the workers' reports."""
-    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-docker.sock")
-
-
 def report(worker: str, *, ok: bool, seconds_ago: float, error: str = "") -> EngineReport:
     return EngineReport.objects.create(worker=worker, ok=ok, version="27.1.1" if ok else "", error=error,
                                        checked_at=timezone.now() - timedelta(seconds=seconds_ago))
 
 
-def test_one_worker_down_among_several_is_listed_and_the_engine_is_ok(anon, no_docker_here):
+@pytest.mark.django_db
+@pytest.mark.parametrize(("up_ago", "down_ago"), [(5, 1), (1, 5)], ids=["the down worker wrote last",
+                                                                      "the ok worker wrote last"])
+def test_one_worker_down_among_several_is_listed_and_the_engine_is_ok(anon, no_docker_here, up_ago, down_ago):
+    """The same answer whichever worker wrote last."""
     EngineReport.objects.all().delete()
-    report("worker-a", ok=True, seconds_ago=5)
-    report("worker-b", ok=False, seconds_ago=1, error="Cannot connect to the Docker daemon")  # wrote last
+    report("worker-a", ok=True, seconds_ago=up_ago)
+    report("worker-b", ok=False, seconds_ago=down_ago, error="Cannot connect to the Docker daemon")
 
-    for _ in range(3):  # the same answer every time, whichever worker wrote last
-        body = anon.get("/api/health/").json()
-        docker = body["docker"]
-        assert body["status"] == "ok" and docker["ok"] is True and docker["source"] == "worker", docker
-        assert docker["version"] == "27.1.1" and docker["worker"] == "worker-a"
-        assert docker["workers_ok"] == ["worker-a"]
-        [down] = docker["workers_down"]
-        assert down["worker"] == "worker-b" and down["error"] == "Cannot connect to the Docker daemon"
-        assert 0 <= down["age_seconds"] < 30
+    body = anon.get("/api/health/").json()
+
+    docker = body["docker"]
+    assert body["status"] == "ok" and docker["ok"] is True and docker["source"] == "worker", docker
+    assert docker["version"] == "27.1.1" and docker["worker"] == "worker-a"
+    assert docker["workers_ok"] == ["worker-a"]
+    [down] = docker["workers_down"]
+    assert down["worker"] == "worker-b" and down["error"] == "Cannot connect to the Docker daemon"
+    assert 0 <= down["age_seconds"] < 30
 
 
+@pytest.mark.django_db
 def test_the_engine_is_down_when_every_fresh_worker_says_so(anon, no_docker_here):
     EngineReport.objects.all().delete()
     report("worker-a", ok=False, seconds_ago=3, error="permission denied")
@@ -109,6 +117,8 @@ def test_the_staleness_limit_follows_the_reconcile_period_in_the_settings(settin
     assert engine_report_max_age() == 120  # three periods
 
 
+@pytest.mark.django_db
+@pytest.mark.docker
 def test_recording_a_report_removes_workers_silent_for_a_day(docker_ready):
     EngineReport.objects.all().delete()
     report("scaled-down", ok=True, seconds_ago=25 * 3600)
@@ -139,26 +149,33 @@ def hung_docker(tmp_path, monkeypatch) -> Iterator[None]:  # type: ignore[no-unt
         server.close()
 
 
-def test_a_starting_worker_does_not_wait_long_for_a_hung_engine(hung_docker):
-    from celery.signals import worker_ready
-
+@pytest.mark.django_db(transaction=True)  # the reporter writes from its own thread and connection
+def test_the_reporter_never_holds_up_its_worker_and_records_a_hung_engine_as_down(hung_docker, settings, monkeypatch):
+    settings.STUDIO_RECONCILE_SECONDS = 0.2
+    monkeypatch.setattr(services, "REPORT_CHECK_SECONDS", 1.0)  # the hung engine is given up on sooner
     EngineReport.objects.all().delete()
     started = time.monotonic()
-    worker_ready.send(sender=None)  # what a worker sends before it consumes its first task
-    elapsed = time.monotonic() - started
+    stop = services.engine_reporter_start()
+    try:
+        assert time.monotonic() - started < 0.5, "starting the reporter waited for the engine"
+        seen = wait_until(lambda: EngineReport.objects.filter(worker=socket.gethostname()).first(), timeout=10,
+                          what="the report of the hung engine")
+        assert seen.ok is False and seen.error
+    finally:
+        stop()
 
-    assert elapsed < 10, f"the worker was held {elapsed:.0f}s"
-    seen = EngineReport.objects.get(worker=socket.gethostname())
-    assert seen.ok is False and seen.error
 
-
-def test_the_reconcile_task_records_the_engine_and_the_engine_module_leaves_that_to_it(docker_ready):
-    from runs import engine, tasks
-
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.docker
+def test_the_reporter_keeps_the_report_fresh(docker_ready, settings):
+    settings.STUDIO_RECONCILE_SECONDS = 0.2
     EngineReport.objects.all().delete()
-    engine.runs_reconcile()
-    assert not EngineReport.objects.exists()
-
-    tasks.reconcile()
-
-    assert EngineReport.objects.get(worker=socket.gethostname()).ok is True
+    stop = services.engine_reporter_start()
+    try:
+        first = wait_until(lambda: EngineReport.objects.filter(worker=socket.gethostname()).first(), timeout=10,
+                           what="the first report")
+        assert first.ok is True
+        wait_until(lambda: EngineReport.objects.get(pk=first.pk).checked_at > first.checked_at, timeout=10,
+                   what="a newer report")
+    finally:
+        stop()
