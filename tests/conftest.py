@@ -3,11 +3,37 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
+from typing import Any, NoReturn
 
 import pytest
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+
+def skip_or_fail(message: str) -> NoReturn:
+    """Skips a test whose prerequisite (Docker, a fetched fixture, a tool) is missing, but fails it
+    where the suite must be complete: in CI (CI set) or with STUDIO_REQUIRE_DOCKER set."""
+    if os.environ.get("CI") or os.environ.get("STUDIO_REQUIRE_DOCKER"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def assert_error_shape(response: Any, status: int | Collection[int], what: str = "") -> dict[str, Any]:
+    """The one error shape of the API: a JSON {message, problems} with a status among `status`, a
+    message, and at least one problem, each with a code and a message. Returns the body."""
+    statuses = {status} if isinstance(status, int) else set(status)
+    where = f"{what}: " if what else ""
+    assert response.status_code in statuses, f"{where}{response.status_code} {response.content[:500]!r}"
+    assert response["Content-Type"].startswith("application/json"), f"{where}{response['Content-Type']}"
+    body = response.json()
+    assert set(body) == {"message", "problems"}, f"{where}{body}"
+    assert isinstance(body["message"], str) and body["message"], f"{where}{body}"
+    assert isinstance(body["problems"], list) and body["problems"], f"{where}{body}"
+    for problem in body["problems"]:
+        assert problem["code"] and problem["message"], f"{where}{body}"
+    return body
 
 
 def pytest_configure(config: pytest.Config) -> None:

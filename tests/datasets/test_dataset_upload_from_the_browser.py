@@ -55,12 +55,13 @@ def _nothing_left(before: set[Path], content: bytes) -> None:
 
 def test_a_session_upload_with_the_csrf_header_works(browser):
     dataset = Dataset.objects.create(name="iris")
+    content = _unique(IRIS)  # only this upload can have stored it
 
-    response = browser.post(f"/api/datasets/{dataset.pk}/versions/", {"file": _file(IRIS)}, format="multipart")
+    response = browser.post(f"/api/datasets/{dataset.pk}/versions/", {"file": _file(content)}, format="multipart")
 
     assert response.status_code == 201, response.json()
-    assert response.json()["version"]["metadata"]["rows"] == 3
-    assert store.read_head(hashlib.sha256(IRIS).hexdigest(), 1000) == IRIS
+    assert response.json()["version"]["metadata"]["rows"] == 4
+    assert store.read_head(hashlib.sha256(content).hexdigest(), 1000) == content
 
 
 def test_a_session_upload_over_the_limit_is_413_and_leaves_nothing_behind(browser, settings):

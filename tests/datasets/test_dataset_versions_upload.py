@@ -189,10 +189,11 @@ def test_an_upload_to_an_unknown_dataset_is_404_and_leaves_nothing_behind(api, m
 
 
 def test_a_raw_upload_enters_the_store_only_with_its_version(api, iris):
-    content = IRIS + b"raw,raw,raw\n"
+    content = IRIS + f"{uuid.uuid4().hex},raw,raw\n".encode()  # no earlier session stored it
+    before = _tmp_files()
 
     response = api.generic("POST", f"/api/datasets/{iris}/versions/", content, content_type="text/csv")
 
     assert response.status_code == 201
     assert store.read_head(hashlib.sha256(content).hexdigest(), 1000) == content
-    assert not any(p.name.startswith("upload-") for p in _tmp_files())
+    assert _tmp_files() == before  # no temp file of the upload left behind

@@ -10,7 +10,9 @@ import pytest
 
 from executors.base import ContainerSpec, ContainerState
 from executors.docker_engine import DockerLauncher
-from tests.engine.conftest import BASE_IMAGE
+from tests.engine.conftest import BASE_IMAGE, wait_until
+
+pytestmark = pytest.mark.docker
 
 
 @pytest.fixture
@@ -31,12 +33,8 @@ def spec(name: str, script: str, step_id: str = "7") -> ContainerSpec:
 
 
 def ended(launcher: DockerLauncher, name: str) -> ContainerState:
-    for _ in range(200):
-        state = launcher.state(name)
-        if state.status == "exited":
-            return state
-        time.sleep(0.05)
-    raise AssertionError(f"{name} did not exit")
+    return wait_until(lambda: (state := launcher.state(name)).status == "exited" and state, timeout=10,
+                      interval=0.05, what=f"{name} exited")
 
 
 def asking_docker(launcher: DockerLauncher) -> list[str]:
@@ -71,10 +69,9 @@ def test_an_exit_before_the_wait_begins_is_known_from_the_event_stream(launcher,
 def test_a_failed_exit_is_reported_with_its_code_and_details(launcher, name):
     started, _ = launcher.ensure_started(spec(name, "sleep 0.3; exit 3"))
 
-    state = None
-    while state is None:
-        state = launcher.wait(name, timeout=1, since=started.started_at, labels=LABELS)
+    state = launcher.wait(name, timeout=10, since=started.started_at, labels=LABELS)
 
+    assert state is not None, f"{name} did not exit within 10 s"
     assert state.status == "exited" and state.exit_code == 3 and state.oom_killed is False
 
 

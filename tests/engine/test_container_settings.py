@@ -16,6 +16,7 @@ from executors.base import ContainerSpec
 from executors.docker_engine import DockerLauncher
 from runs import engine
 from runs.models import Artifact, Run, StepRun
+from tests.conftest import skip_or_fail
 from tests.engine.conftest import (
     SHELL,
     assert_hardened,
@@ -24,6 +25,7 @@ from tests.engine.conftest import (
     make_component,
     make_pipeline,
     mounts_of,
+    no_containers_left,
     node,
     wait_for_run,
     wait_until,
@@ -47,12 +49,20 @@ def no_resources(spec: str) -> str:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.docker
-def test_a_component_without_resources_gets_the_catalog_defaults_and_a_node_may_override_them(api, worker):
+def test_limits_come_from_the_catalog_defaults_the_component_and_the_node_and_an_explicit_zero_means_none(
+        api, worker, shell_component):
     plain = make_component("python snippet without resources", no_resources(SHELL))
     assert "resources" not in plain.spec
-    pipeline = make_pipeline("default limits", [
+    assert shell_component.spec["resources"] == {"cpu": 1, "memory": "256Mi"}
+    # Validation refuses 0 today; a spec stored before that may have it, and it meant "no limit".
+    unlimited = make_component("python snippet without limits",
+                               SHELL.replace("resources: {cpu: 1, memory: 256Mi}", "resources: {cpu: 0, memory: 0}"))
+    pipeline = make_pipeline("limits", [
         node("plain", plain, LONG),
         node("small", plain, LONG, resources={"memory": "512Mi"}),
+        node("half", shell_component, LONG, resources={"cpu": "500m", "memory": None}),  # null: keep the component's
+        node("unlimited", unlimited, LONG),
+        node("capped", unlimited, LONG, resources={"cpu": 2, "memory": "1.5Gi"}),
     ])
     run_id = api.post(f"/api/pipelines/{pipeline.pk}/runs/", {}, format="json").json()["id"]
     try:
@@ -61,26 +71,8 @@ def test_a_component_without_resources_gets_the_catalog_defaults_and_a_node_may_
         assert (advertised["cpu"], advertised["memory_bytes"]) == (1, GIB)
         assert_hardened(running_container(run_id, "plain"), memory=GIB, nano_cpus=1_000_000_000)
         assert_hardened(running_container(run_id, "small"), memory=512 * 1024**2, nano_cpus=1_000_000_000)
-    finally:
-        api.post(f"/api/runs/{run_id}/abort/")
-        wait_for_run(run_id, timeout=20)
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.docker
-def test_a_node_override_replaces_only_the_fields_it_sets_and_an_explicit_zero_means_no_limit(api, worker):
-    plain = make_component("python snippet without resources", no_resources(SHELL))
-    # Validation refuses 0 today; a spec stored before that may have it, and it meant "no limit".
-    unlimited = make_component("python snippet without limits",
-                               SHELL.replace("resources: {cpu: 1, memory: 256Mi}", "resources: {cpu: 0, memory: 0}"))
-    pipeline = make_pipeline("overrides and no limit", [
-        node("half", plain, LONG, resources={"cpu": "500m", "memory": None}),  # null: keep the component's
-        node("unlimited", unlimited, LONG),
-        node("capped", unlimited, LONG, resources={"cpu": 2, "memory": "1.5Gi"}),
-    ])
-    run_id = api.post(f"/api/pipelines/{pipeline.pk}/runs/", {}, format="json").json()["id"]
-    try:
-        assert_hardened(running_container(run_id, "half"), memory=GIB, nano_cpus=500_000_000)
+        # A node override replaces only the fields it sets: the component's 256Mi stays, not the default GiB.
+        assert_hardened(running_container(run_id, "half"), memory=256 * 1024**2, nano_cpus=500_000_000)
         host = running_container(run_id, "unlimited").attrs["HostConfig"]
         assert (host["Memory"], host["NanoCpus"]) == (0, 0)
         assert_hardened(running_container(run_id, "capped"), memory=3 * GIB // 2, nano_cpus=2_000_000_000)
@@ -191,7 +183,7 @@ def step_network(docker_ready) -> Iterator[str]:  # type: ignore[no-untyped-def]
     name = f"ps-test-net-{uuid.uuid4().hex[:8]}"
     made = subprocess.run(["docker", "network", "create", "--internal", name], capture_output=True, text=True)
     if made.returncode != 0:
-        pytest.skip(f"this Docker engine cannot create a network: {made.stderr.strip()}")
+        skip_or_fail(f"this Docker engine cannot create a network: {made.stderr.strip()}")
     yield name
     docker_client().networks.get(name).remove()
 
@@ -222,4 +214,4 @@ def test_a_step_that_needs_a_network_gets_the_configured_one(networked, monkeypa
     assert step.status == "completed", step.error
     interfaces = store.read_head(Artifact.objects.get(step=step, name="out").sha256, 1000).decode().split()
     assert "lo" in interfaces and len(interfaces) >= 2, interfaces
-    wait_until(lambda: not containers_of(step.run_id), timeout=10, what="no containers left")
+    no_containers_left(step.run_id)

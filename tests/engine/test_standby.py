@@ -10,7 +10,7 @@ import pytest
 
 from datasets import store
 from runs import engine
-from runs.models import Artifact, StepRun
+from runs.models import Artifact, Run, StepRun
 from tests.engine.conftest import (
     BASE_IMAGE,
     assert_hardened,
@@ -19,6 +19,7 @@ from tests.engine.conftest import (
     make_component,
     make_pipeline,
     mounts_of,
+    no_containers_left,
     node,
     wait_for_run,
     wait_until,
@@ -67,11 +68,6 @@ def test_downstream_steps_start_from_standby_containers_with_their_real_inputs(a
     no_containers_left(run_id)
 
 
-def no_containers_left(run_id: int) -> None:
-    """The last step's worker removes its container right after recording the step (which may close the run)."""
-    wait_until(lambda: not containers_of(run_id), timeout=10, what=f"no containers of run {run_id}")
-
-
 def test_standbys_of_steps_that_will_not_run_are_gone_when_the_run_fails(api, worker, shell_component):
     pipeline = make_pipeline("standby fails", [
         node("slow", shell_component, WRITE),
@@ -106,7 +102,7 @@ def test_abort_removes_waiting_standby_containers(api, worker, shell_component):
     run = wait_for_run(run_id, timeout=20)
 
     assert run.status == "aborted"
-    wait_until(lambda: not containers_of(run_id), timeout=10, what="no containers left")
+    no_containers_left(run_id)
 
 
 def test_standbys_per_run_are_limited(api, worker, shell_component):
@@ -166,8 +162,6 @@ def test_the_reconciler_removes_standbys_nobody_will_release(shell_component):
         node("a", shell_component, WRITE),
         node("b", shell_component, APPEND, upstream="a"),
     ])
-    from runs.models import Run
-
     run = Run.objects.create(pipeline=pipeline, pipeline_version=pipeline.versions.get(), status="running")
     StepRun.objects.create(run=run, node_id="a", component_version=shell_component, status="running")
     b = StepRun.objects.create(run=run, node_id="b", component_version=shell_component, standby=True)
@@ -203,8 +197,6 @@ def test_a_retry_after_a_standby_attempt_starts_normally(api, worker, shell_comp
 def test_a_step_released_before_its_standby_was_prepared_starts_normally(no_other_worker, shell_component):
     """The prepare message can arrive after the step is due (a busy queue): run_advance has released
     a standby that does not exist. The claiming worker starts the step normally."""
-    from runs.models import Run
-
     pipeline = make_pipeline("standby late prepare", [node("solo", shell_component, "import sys; open(sys.argv[1], 'w').write('x')")])
     run = Run.objects.create(pipeline=pipeline, pipeline_version=pipeline.versions.get())
     step = StepRun.objects.create(run=run, node_id="solo", component_version=shell_component, standby=True)

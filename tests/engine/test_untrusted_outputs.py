@@ -13,7 +13,7 @@ import pytest
 
 from datasets import store
 from runs.models import Artifact
-from tests.engine.conftest import containers_of, make_pipeline, node, wait_for_run, wait_until
+from tests.engine.conftest import make_pipeline, no_containers_left, node, wait_for_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.docker]
 
@@ -31,7 +31,7 @@ def run_one(api, shell_component, script: str) -> tuple[int, object]:  # type: i
     pipeline = make_pipeline("untrusted output", [node("leaky", shell_component, script)])
     run_id = api.post(f"/api/pipelines/{pipeline.pk}/runs/", {}, format="json").json()["id"]
     run = wait_for_run(run_id, timeout=60)
-    wait_until(lambda: not containers_of(run_id), timeout=10, what="no containers left")
+    no_containers_left(run_id)
     return run_id, run
 
 

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from rest_framework.test import APIClient
 
+from tests.conftest import assert_error_shape
+
 pytestmark = pytest.mark.django_db
-
-
-def assert_error_shape(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.content[:500]
-    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
-    body = response.json()
-    assert set(body) == {"message", "problems"}
-    assert isinstance(body["message"], str) and body["message"]
-    assert isinstance(body["problems"], list) and body["problems"]
-    for problem in body["problems"]:
-        assert problem["code"] and problem["message"]
-    return body
 
 
 @pytest.mark.parametrize("path", ["/api/nope/", "/api/components/abc/", "/api/pipelines/1/nope/", "/api/nope"])
@@ -29,10 +17,12 @@ def test_an_unknown_api_path_is_a_json_404(api: APIClient, path: str) -> None:
     assert body["problems"] == [{"code": "not_found", "message": body["message"]}]
 
 
-def test_an_unknown_api_path_is_a_404_for_every_method_signed_in_or_not(api: APIClient, anon: APIClient) -> None:
-    for client in (api, anon):
-        for method in ("get", "post", "put", "patch", "delete", "options"):
-            assert_error_shape(getattr(client, method)("/api/nope/", {"a": 1}, format="json"), 404)
+@pytest.mark.parametrize("signed_in", [True, False], ids=["signed in", "anonymous"])
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete", "options"])
+def test_an_unknown_api_path_is_a_404_for_every_method_signed_in_or_not(api: APIClient, anon: APIClient,
+                                                                        signed_in: bool, method: str) -> None:
+    client = api if signed_in else anon
+    assert_error_shape(getattr(client, method)("/api/nope/", {"a": 1}, format="json"), 404)
 
 
 def test_a_post_without_the_trailing_slash_is_a_404_that_names_the_right_path(api: APIClient) -> None:

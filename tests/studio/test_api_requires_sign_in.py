@@ -14,9 +14,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from tests.conftest import assert_error_shape
+
 pytestmark = pytest.mark.django_db
 
-# (url name, method) pairs that answer without sign-in, by design. Everything else must refuse.
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 # (url name, method) pairs that answer without sign-in, by design. Everything else must refuse.
@@ -78,18 +79,14 @@ def test_every_exception_is_still_an_endpoint_and_answers_without_error(anon: AP
         response = anon.generic(method, paths[name], "{}", content_type="application/json")
         assert response.status_code < 500, f"{method} {paths[name]}: {response.status_code}"
         if response.status_code >= 400:
-            assert set(response.json()) == {"message", "problems"}
+            assert_error_shape(response, response.status_code, f"{method} {paths[name]}")
 
 
 @pytest.mark.parametrize(("method", "name", "path"), REFUSING, ids=[f"{m}-{n}" for m, n, _ in REFUSING])
 def test_an_anonymous_request_is_refused_in_the_error_shape(anon: APIClient, method: str, name: str, path: str) -> None:
     response = anon.generic(method, path, "{}", content_type="application/json")
-    assert response.status_code in (401, 403), f"{method} {path}: {response.status_code} {response.content[:300]!r}"
-    assert response["Content-Type"].startswith("application/json"), f"{method} {path}: {response['Content-Type']}"
-    body = response.json()
-    assert set(body) == {"message", "problems"}
-    assert body["message"]
-    assert body["problems"] and all(p["code"] and p["message"] for p in body["problems"])
+    body = assert_error_shape(response, {401, 403}, f"{method} {path}")
+    assert body["problems"][0]["code"] == "not_authenticated", f"{method} {path}: {body}"
 
 
 def test_the_schema_needs_sign_in(anon: APIClient, api: APIClient) -> None:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 A_SECRET = "k3Yq-8vT_pZ2mW9xL4cN7bR1sD6fH0jG5aE3uI8oP2yK7tV9qX4wZ1nM6"
 
@@ -33,12 +35,12 @@ def settings_in(tmp_path: Path, **env: str) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
-    for secret in ({}, {"SECRET_KEY": ""}, {"SECRET_KEY": "  "}):
-        done = run(["manage.py", "check"], tmp_path, DJANGO_SETTINGS_MODULE="studio.settings.production", **secret)
-        assert done.returncode != 0
-        assert "ImproperlyConfigured" in done.stderr
-        assert "SECRET_KEY is not set" in done.stderr
+@pytest.mark.parametrize("secret", [{}, {"SECRET_KEY": ""}, {"SECRET_KEY": "  "}], ids=["unset", "empty", "blank"])
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path, secret: dict[str, str]) -> None:
+    done = run(["manage.py", "check"], tmp_path, DJANGO_SETTINGS_MODULE="studio.settings.production", **secret)
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert "SECRET_KEY is not set" in done.stderr
 
 
 def test_production_ignores_debug_from_the_environment_for_the_secret_key(tmp_path: Path) -> None:

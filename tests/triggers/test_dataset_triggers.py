@@ -10,7 +10,7 @@ import pytest
 from datasets import services as dataset_services
 from datasets import store
 from datasets.models import Dataset, DatasetVersion
-from runs.models import Run
+from runs.models import Artifact, Run, StepRun
 from tests.datasets.conftest import IRIS, IRIS_V2, TRAIN, dataset_node, upload
 from tests.engine.conftest import make_component, make_pipeline, node, wait_for_run
 from tests.triggers.conftest import runs_of, wait_until
@@ -322,8 +322,6 @@ def test_a_pipeline_edited_to_publish_into_its_own_trigger_dataset_runs_once_not
 def test_a_loop_through_another_dataset_and_trigger_is_stopped_too(shell_component):
     """reader reads raw and publishes clean; cleaner reads clean and publishes raw. A version of raw
     runs reader once and cleaner once; raw's next version would start reader again: skipped."""
-    from runs.models import StepRun
-
     raw, clean = Dataset.objects.create(name="raw"), Dataset.objects.create(name="clean")
     reader = make_pipeline("reader", [node("read", shell_component, UPPER, publish=[{"output": "out", "dataset": "clean"}])])
     cleaner = make_pipeline("cleaner", [node("read", shell_component, UPPER, publish=[{"output": "out", "dataset": "raw"}])])
@@ -331,8 +329,6 @@ def test_a_loop_through_another_dataset_and_trigger_is_stopped_too(shell_compone
     services.dataset_trigger_create(pipeline=cleaner, dataset=clean, node="read", input="data")
 
     def finish_and_publish(run: Run, content: bytes) -> DatasetVersion:
-        from runs.models import Artifact
-
         step = run.steps.get()
         StepRun.objects.filter(pk=step.pk).update(status="completed")
         blob = store.put_bytes(content)

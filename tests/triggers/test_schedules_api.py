@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from pipelines.models import PipelineVersion
+from pipelines.models import Pipeline, PipelineVersion
 from tests.engine.conftest import make_pipeline
 from triggers.models import Schedule
 
@@ -85,8 +85,6 @@ def test_bad_input_is_400_naming_the_field_and_nothing_is_created(api, pipeline,
 
 
 def test_a_pipeline_without_a_saved_version_cannot_be_scheduled(api):
-    from pipelines.models import Pipeline
-
     empty = Pipeline.objects.create(name="draft")
 
     response = create(api, pipeline=empty.pk, cron="@hourly")
